@@ -1,0 +1,64 @@
+/**
+ * What every infrastructure provider (local, external, testcontainers) hands back.
+ * Addresses are host:port for Kafka and redis:// URLs for Redis.
+ */
+export interface Endpoints {
+  kafka: {
+    /** Unproxied listener for the harness (admin, checker); never faulted. */
+    direct: string;
+    /** Through Toxiproxy `kafka-producer`. */
+    producer: string;
+    /** Through Toxiproxy `kafka-workers`. */
+    workers: string;
+  };
+  redis: { direct: string; producer: string; workers: string };
+  sink: { direct: string; workers: string };
+  toxiproxy: { url: string };
+}
+
+/** Names of the Toxiproxy links, one per client group and server. */
+export const PROXIES = [
+  'kafka-producer',
+  'kafka-workers',
+  'redis-producer',
+  'redis-workers',
+  'sink-workers',
+] as const;
+export type ProxyName = (typeof PROXIES)[number];
+
+/** A server the provider started and can break on purpose (broker nemesis). */
+export interface ManagedServer {
+  readonly name: 'kafka' | 'redis' | 'sink' | 'toxiproxy';
+  readonly pid: number | undefined;
+  /** SIGKILL the server's whole process group; data on disk stays. */
+  kill(): Promise<void>;
+  /** Start it again on the same ports and data dir, and wait until it is ready. */
+  restart(): Promise<void>;
+}
+
+export interface Infra {
+  readonly provider: 'local' | 'external' | 'testcontainers';
+  readonly endpoints: Endpoints;
+  readonly versions: { kafka: string; redis: string; toxiproxy: string };
+  /** Servers that can be killed and restarted; empty for external infrastructure. */
+  readonly servers: ReadonlyMap<ManagedServer['name'], ManagedServer>;
+  /** Every pid the provider spawned (for orphan checks). */
+  pids(): number[];
+  /** Idempotent; stops every spawned process. */
+  stop(): Promise<void>;
+}
+
+/** The NAME=value lines that point the producer, the workers and the harness at `e`. */
+export function endpointsToEnv(e: Endpoints): Record<string, string> {
+  return {
+    KAFKA_BROKERS: e.kafka.direct,
+    KAFKA_PRODUCER_BROKERS: e.kafka.producer,
+    KAFKA_WORKERS_BROKERS: e.kafka.workers,
+    REDIS_URL: e.redis.direct,
+    REDIS_PRODUCER_URL: e.redis.producer,
+    REDIS_WORKERS_URL: e.redis.workers,
+    SINK_REDIS_URL: e.sink.direct,
+    SINK_WORKERS_URL: e.sink.workers,
+    TOXIPROXY_URL: e.toxiproxy.url,
+  };
+}

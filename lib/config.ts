@@ -1,0 +1,166 @@
+import { ConfigError } from './errors.ts';
+
+/**
+ * The only place that reads `process.env`. Every option is declared once below with its
+ * variable, unit and default; `loadConfig` validates them all and names the bad variable.
+ *
+ * Endpoints come per role: the producer and the workers reach the brokers through their
+ * own Toxiproxy links (`KAFKA_PRODUCER_BROKERS`, `KAFKA_WORKERS_BROKERS`, ...), each falling
+ * back to the plain variable (`KAFKA_BROKERS`) so one address works for everyone.
+ */
+
+type Env = Record<string, string | undefined>;
+
+interface OptionSpec<T> {
+  env: string;
+  doc: string;
+  default: T;
+  parse: (raw: string, env: string) => T;
+}
+
+const int =
+  (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  (raw: string, env: string): number => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      throw new ConfigError(`${env} must be a whole number from ${min} to ${max}, got "${raw}"`);
+    }
+    return n;
+  };
+
+const text = (raw: string, env: string): string => {
+  if (raw.trim() === '') throw new ConfigError(`${env} must not be empty`);
+  return raw.trim();
+};
+
+const list = (raw: string, env: string): string[] => {
+  const items = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (items.length === 0) throw new ConfigError(`${env} must list at least one host:port`);
+  for (const item of items) {
+    if (!/^[^:\s]+:\d{1,5}$/.test(item)) {
+      throw new ConfigError(`${env} entries must be host:port, got "${item}"`);
+    }
+  }
+  return items;
+};
+
+const url = (raw: string, env: string): string => {
+  try {
+    new URL(raw);
+  } catch {
+    throw new ConfigError(`${env} must be a URL such as redis://127.0.0.1:6379, got "${raw}"`);
+  }
+  return raw;
+};
+
+const level = (raw: string, env: string): string => {
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(raw)) throw new ConfigError(`${env} must be one of ${levels.join(', ')}`);
+  return raw;
+};
+
+const opt = <T>(env: string, def: T, parse: OptionSpec<T>['parse'], doc: string) =>
+  ({ env, default: def, parse, doc }) satisfies OptionSpec<T>;
+
+/** Every option, grouped as the config object is. Units are in the names (`Ms`, `Bytes`). */
+export const OPTIONS = {
+  logLevel: opt('LOG_LEVEL', 'info', level, 'pino log level'),
+  kafka: {
+    brokers: opt('KAFKA_BROKERS', ['127.0.0.1:9092'], list, 'Kafka bootstrap host:port list'),
+    producerBrokers: opt('KAFKA_PRODUCER_BROKERS', [] as string[], list, 'brokers for the producer (default KAFKA_BROKERS)'),
+    workersBrokers: opt('KAFKA_WORKERS_BROKERS', [] as string[], list, 'brokers for the workers (default KAFKA_BROKERS)'),
+    topic: opt('KAFKA_TOPIC', 'events', text, 'topic the events go to'),
+    partitions: opt('KAFKA_PARTITIONS', 6, int(1, 1000), 'partitions of the topic when it is created'),
+    groupId: opt('KAFKA_GROUP', 'pipeline-workers', text, 'consumer group of the workers'),
+    sessionTimeoutMs: opt('KAFKA_SESSION_TIMEOUT_MS', 6000, int(1000), 'consumer session timeout: a dead worker loses its partitions after this'),
+    heartbeatIntervalMs: opt('KAFKA_HEARTBEAT_INTERVAL_MS', 1000, int(100), 'consumer heartbeat interval'),
+    rebalanceTimeoutMs: opt('KAFKA_REBALANCE_TIMEOUT_MS', 10000, int(1000), 'time members get to rejoin during a rebalance'),
+  },
+  redis: {
+    url: opt('REDIS_URL', 'redis://127.0.0.1:6379', url, 'broker Redis (streams and BullMQ)'),
+    producerUrl: opt('REDIS_PRODUCER_URL', '', url, 'broker Redis for the producer (default REDIS_URL)'),
+    workersUrl: opt('REDIS_WORKERS_URL', '', url, 'broker Redis for the workers (default REDIS_URL)'),
+    stream: opt('REDIS_STREAM', 'events', text, 'stream the events go to'),
+    groupName: opt('REDIS_GROUP', 'pipeline-workers', text, 'consumer group of the workers'),
+    claimIdleMs: opt('REDIS_CLAIM_IDLE_MS', 5000, int(100), 'pending entries idle this long are claimed by another consumer'),
+    claimIntervalMs: opt('REDIS_CLAIM_INTERVAL_MS', 1000, int(50), 'how often each consumer runs XAUTOCLAIM'),
+    blockMs: opt('REDIS_BLOCK_MS', 1000, int(10), 'XREADGROUP BLOCK time'),
+  },
+  bullmq: {
+    queue: opt('BULLMQ_QUEUE', 'events', text, 'queue the events go to'),
+    lockDurationMs: opt('BULLMQ_LOCK_DURATION_MS', 5000, int(500), 'job lock; a killed worker holds its jobs this long'),
+    stalledIntervalMs: opt('BULLMQ_STALLED_INTERVAL_MS', 2000, int(100), 'how often stalled jobs are looked for'),
+    maxStalledCount: opt('BULLMQ_MAX_STALLED_COUNT', 1000, int(1), 'stalls before a job fails; high so kills never fail good jobs'),
+    backoffMs: opt('BULLMQ_BACKOFF_MS', 200, int(0), 'first retry delay (exponential) after a handler failure'),
+  },
+  sink: {
+    url: opt('SINK_REDIS_URL', 'redis://127.0.0.1:6380', url, 'sink Redis (the application database)'),
+    workersUrl: opt('SINK_WORKERS_URL', '', url, 'sink Redis for the workers (default SINK_REDIS_URL)'),
+  },
+  producer: {
+    host: opt('PRODUCER_HOST', '127.0.0.1', text, 'address the HTTP server listens on'),
+    port: opt('PRODUCER_PORT', 3000, int(0, 65535), 'port the HTTP server listens on (0: any free port)'),
+    maxBatch: opt('PRODUCER_MAX_BATCH', 1000, int(1, 100000), 'most events in one request'),
+    bodyLimitBytes: opt('PRODUCER_BODY_LIMIT_BYTES', 4 * 1024 * 1024, int(1024), 'largest request body'),
+    maxPayloadDepth: opt('PRODUCER_MAX_PAYLOAD_DEPTH', 32, int(1, 1000), 'deepest nesting allowed in a payload'),
+    ackTimeoutMs: opt('PRODUCER_ACK_TIMEOUT_MS', 5000, int(100), 'wait for the broker ack before answering 504'),
+    lingerMs: opt('PRODUCER_LINGER_MS', 1, int(0, 1000), 'how long concurrent publishes are gathered into one broker round trip'),
+    shutdownTimeoutMs: opt('PRODUCER_SHUTDOWN_TIMEOUT_MS', 10000, int(0), 'time in-flight requests get to finish on SIGTERM'),
+  },
+  workers: {
+    concurrency: opt('WORKER_CONCURRENCY', 16, int(1, 10000), 'events one worker handles at once'),
+    batchSize: opt('WORKER_BATCH_SIZE', 100, int(1, 10000), 'events fetched per read (Redis COUNT; Kafka batches as fetched)'),
+    workTimeMs: opt('WORK_TIME_MS', 0, int(0, 600000), 'simulated work per event'),
+    maxDeliveries: opt('MAX_DELIVERIES', 5, int(1, 1000), 'attempts before a failing event is dead-lettered'),
+    drainTimeoutMs: opt('WORKER_DRAIN_TIMEOUT_MS', 15000, int(0), 'time a worker gets to finish and ack in-flight events on SIGTERM'),
+    respawnMinMs: opt('RESPAWN_BACKOFF_MIN_MS', 100, int(0), 'first delay before a dead worker is replaced'),
+    respawnMaxMs: opt('RESPAWN_BACKOFF_MAX_MS', 10000, int(0), 'longest delay between respawns of a crash-looping worker'),
+    controlPort: opt('WORKERS_CONTROL_PORT', 0, int(0, 65535), 'port of the supervisor control endpoint (0: any free port)'),
+  },
+  failpoints: opt('FAILPOINTS', [] as string[], (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean), 'test-only faults to switch on (never in production)'),
+} as const;
+
+type Resolved<T> = T extends OptionSpec<infer V> ? V : { -readonly [K in keyof T]: Resolved<T[K]> };
+export type Config = Resolved<typeof OPTIONS>;
+
+function isSpec(node: unknown): node is OptionSpec<unknown> {
+  return typeof node === 'object' && node !== null && 'env' in node && 'parse' in node;
+}
+
+function resolve(node: unknown, env: Env): unknown {
+  if (isSpec(node)) {
+    const raw = env[node.env];
+    return raw === undefined || raw === '' ? node.default : node.parse(raw, node.env);
+  }
+  return Object.fromEntries(
+    Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, resolve(v, env)]),
+  );
+}
+
+/** Reads and validates every option. Throws ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env): Config {
+  const config = resolve(OPTIONS, env) as Config;
+  // Per-role endpoints fall back to the shared one.
+  if (config.kafka.producerBrokers.length === 0) config.kafka.producerBrokers = config.kafka.brokers;
+  if (config.kafka.workersBrokers.length === 0) config.kafka.workersBrokers = config.kafka.brokers;
+  config.redis.producerUrl ||= config.redis.url;
+  config.redis.workersUrl ||= config.redis.url;
+  config.sink.workersUrl ||= config.sink.url;
+  return config;
+}
+
+/** One line per option: `VARIABLE (default): description`, for --help and the README. */
+export function describeOptions(): string[] {
+  const lines: string[] = [];
+  const walk = (node: unknown) => {
+    if (isSpec(node)) {
+      const def = Array.isArray(node.default) ? node.default.join(',') : String(node.default);
+      lines.push(`${node.env} (default ${def === '' ? 'see doc' : def}): ${node.doc}`);
+    } else Object.values(node as Record<string, unknown>).forEach(walk);
+  };
+  walk(OPTIONS);
+  return lines;
+}

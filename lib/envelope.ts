@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+
+/** The three transports, as they appear in URLs, CLI flags and the sink's keys. */
+export const TRANSPORTS = ['kafka', 'redis', 'bullmq'] as const;
+export type TransportName = (typeof TRANSPORTS)[number];
+
+export function isTransportName(value: string): value is TransportName {
+  return (TRANSPORTS as readonly string[]).includes(value);
+}
+
+/** What travels through every broker, encoded once as JSON. */
+export interface EventEnvelope {
+  id: string;
+  type: string;
+  key?: string;
+  payload: unknown;
+  /** ISO time the producer accepted the event; the checker measures latency from it. */
+  producedAt: string;
+}
+
+/** Client ids: 1 to 128 characters of `[A-Za-z0-9._:-]`. */
+export const EVENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+let lastMs = 0;
+let sequence = 0;
+
+/**
+ * A time-ordered id: 10 base-32 characters of milliseconds, a per-process sequence and
+ * random bits, so ids sort by creation time and never collide across processes.
+ */
+export function newEventId(now = Date.now()): string {
+  sequence = now === lastMs ? sequence + 1 : 0;
+  lastMs = now;
+  const time = now.toString(32).padStart(10, '0');
+  const seq = sequence.toString(32).padStart(4, '0');
+  return `${time}${seq}${randomBytes(6).toString('hex')}`;
+}
+
+export function encodeEnvelope(event: EventEnvelope): string {
+  return JSON.stringify(event);
+}
+
+export function decodeEnvelope(raw: string | Buffer): EventEnvelope {
+  return JSON.parse(raw.toString()) as EventEnvelope;
+}

@@ -1,0 +1,52 @@
+import type { EventEnvelope, TransportName } from '../envelope.ts';
+
+/**
+ * The publish side of a transport. `publish` resolves only once the broker durably holds
+ * every event of the batch (Kafka acks=-1, XADD returned, BullMQ job added). It rejects with
+ * `NotSentError` when nothing was sent (not connected) and `IndeterminateError` when the
+ * request went out but no ack came in time.
+ */
+export interface Publisher {
+  readonly transport: TransportName;
+  publish(events: readonly EventEnvelope[]): Promise<void>;
+  /** True while the broker connection is up (for /readyz). */
+  isReady(): boolean;
+  /** Idempotent: every call returns the same promise. */
+  close(): Promise<void>;
+}
+
+/** One delivery of an event to a worker. `deliveryCount` starts at 1. */
+export interface Delivery {
+  event: EventEnvelope;
+  deliveryCount: number;
+}
+
+/** Applies the effect. Throw `PermanentHandlerError` for an event that can never succeed. */
+export type Handler = (delivery: Delivery) => Promise<void>;
+
+/**
+ * The consume side. The transport acknowledges a delivery only after the handler resolved;
+ * a handler that keeps failing is dead-lettered after `maxDeliveries` attempts.
+ */
+export interface Consumer {
+  readonly transport: TransportName;
+  start(): Promise<void>;
+  /** Stop fetching, finish and acknowledge what is in flight, disconnect. Idempotent. */
+  drain(): Promise<void>;
+}
+
+/** What is still unacknowledged in the broker, for the checker's "nothing pending" rule. */
+export interface PendingState {
+  transport: TransportName;
+  /** Total events not yet acknowledged (lag + in-flight). */
+  pending: number;
+  /** Breakdown, e.g. `{ lag: 0 }`, `{ pel: 0, undelivered: 0 }`, `{ waiting: 0, active: 0 }`. */
+  detail: Record<string, number>;
+}
+
+/** A dead-lettered event with the error that put it there. */
+export interface DeadLetter {
+  id: string;
+  error: string;
+  deliveries?: number;
+}
