@@ -70,57 +70,274 @@ export const OPTIONS = {
   logLevel: opt('LOG_LEVEL', 'info', level, 'pino log level'),
   kafka: {
     brokers: opt('KAFKA_BROKERS', ['127.0.0.1:9092'], list, 'Kafka bootstrap host:port list'),
-    producerBrokers: opt('KAFKA_PRODUCER_BROKERS', [] as string[], list, 'brokers for the producer (default KAFKA_BROKERS)'),
-    workersBrokers: opt('KAFKA_WORKERS_BROKERS', [] as string[], list, 'brokers for the workers (default KAFKA_BROKERS)'),
+    producerBrokers: opt(
+      'KAFKA_PRODUCER_BROKERS',
+      [] as string[],
+      list,
+      'brokers for the producer (default KAFKA_BROKERS)',
+    ),
+    workersBrokers: opt(
+      'KAFKA_WORKERS_BROKERS',
+      [] as string[],
+      list,
+      'brokers for the workers (default KAFKA_BROKERS)',
+    ),
     topic: opt('KAFKA_TOPIC', 'events', text, 'topic the events go to'),
-    partitions: opt('KAFKA_PARTITIONS', 6, int(1, 1000), 'partitions of the topic when it is created'),
+    partitions: opt(
+      'KAFKA_PARTITIONS',
+      6,
+      int(1, 1000),
+      'partitions of the topic when it is created',
+    ),
     groupId: opt('KAFKA_GROUP', 'pipeline-workers', text, 'consumer group of the workers'),
-    sessionTimeoutMs: opt('KAFKA_SESSION_TIMEOUT_MS', 6000, int(1000), 'consumer session timeout: a dead worker loses its partitions after this'),
-    heartbeatIntervalMs: opt('KAFKA_HEARTBEAT_INTERVAL_MS', 1000, int(100), 'consumer heartbeat interval'),
-    rebalanceTimeoutMs: opt('KAFKA_REBALANCE_TIMEOUT_MS', 10000, int(1000), 'time members get to rejoin during a rebalance'),
+    sessionTimeoutMs: opt(
+      'KAFKA_SESSION_TIMEOUT_MS',
+      6000,
+      int(1000),
+      'consumer session timeout: a dead worker loses its partitions after this',
+    ),
+    heartbeatIntervalMs: opt(
+      'KAFKA_HEARTBEAT_INTERVAL_MS',
+      1000,
+      int(100),
+      'consumer heartbeat interval',
+    ),
+    rebalanceTimeoutMs: opt(
+      'KAFKA_REBALANCE_TIMEOUT_MS',
+      10000,
+      int(1000),
+      'time members get to rejoin during a rebalance',
+    ),
+    commitIntervalMs: opt(
+      'KAFKA_COMMIT_INTERVAL_MS',
+      500,
+      int(0),
+      'longest time processed offsets wait for a commit inside a long batch',
+    ),
   },
   redis: {
     url: opt('REDIS_URL', 'redis://127.0.0.1:6379', url, 'broker Redis (streams and BullMQ)'),
-    producerUrl: opt('REDIS_PRODUCER_URL', '', url, 'broker Redis for the producer (default REDIS_URL)'),
-    workersUrl: opt('REDIS_WORKERS_URL', '', url, 'broker Redis for the workers (default REDIS_URL)'),
+    producerUrl: opt(
+      'REDIS_PRODUCER_URL',
+      '',
+      url,
+      'broker Redis for the producer (default REDIS_URL)',
+    ),
+    workersUrl: opt(
+      'REDIS_WORKERS_URL',
+      '',
+      url,
+      'broker Redis for the workers (default REDIS_URL)',
+    ),
     stream: opt('REDIS_STREAM', 'events', text, 'stream the events go to'),
     groupName: opt('REDIS_GROUP', 'pipeline-workers', text, 'consumer group of the workers'),
-    claimIdleMs: opt('REDIS_CLAIM_IDLE_MS', 5000, int(100), 'pending entries idle this long are claimed by another consumer'),
-    claimIntervalMs: opt('REDIS_CLAIM_INTERVAL_MS', 1000, int(50), 'how often each consumer runs XAUTOCLAIM'),
+    claimIdleMs: opt(
+      'REDIS_CLAIM_IDLE_MS',
+      5000,
+      int(100),
+      'pending entries idle this long are claimed by another consumer',
+    ),
+    claimIntervalMs: opt(
+      'REDIS_CLAIM_INTERVAL_MS',
+      1000,
+      int(50),
+      'how often each consumer runs XAUTOCLAIM',
+    ),
     blockMs: opt('REDIS_BLOCK_MS', 1000, int(10), 'XREADGROUP BLOCK time'),
+    consumerDeleteIdleMs: opt(
+      'REDIS_CONSUMER_DELETE_IDLE_MS',
+      60000,
+      int(1000),
+      'group consumers idle this long with nothing pending are deleted',
+    ),
   },
   bullmq: {
     queue: opt('BULLMQ_QUEUE', 'events', text, 'queue the events go to'),
-    lockDurationMs: opt('BULLMQ_LOCK_DURATION_MS', 5000, int(500), 'job lock; a killed worker holds its jobs this long'),
-    stalledIntervalMs: opt('BULLMQ_STALLED_INTERVAL_MS', 2000, int(100), 'how often stalled jobs are looked for'),
-    maxStalledCount: opt('BULLMQ_MAX_STALLED_COUNT', 1000, int(1), 'stalls before a job fails; high so kills never fail good jobs'),
-    backoffMs: opt('BULLMQ_BACKOFF_MS', 200, int(0), 'first retry delay (exponential) after a handler failure'),
+    lockDurationMs: opt(
+      'BULLMQ_LOCK_DURATION_MS',
+      5000,
+      int(500),
+      'job lock; a killed worker holds its jobs this long',
+    ),
+    stalledIntervalMs: opt(
+      'BULLMQ_STALLED_INTERVAL_MS',
+      2000,
+      int(100),
+      'how often stalled jobs are looked for',
+    ),
+    maxStalledCount: opt(
+      'BULLMQ_MAX_STALLED_COUNT',
+      1000,
+      int(1),
+      'stalls before a job fails; high so kills never fail good jobs',
+    ),
+    backoffMs: opt(
+      'BULLMQ_BACKOFF_MS',
+      200,
+      int(0),
+      'first retry delay (exponential) after a handler failure',
+    ),
   },
   sink: {
-    url: opt('SINK_REDIS_URL', 'redis://127.0.0.1:6380', url, 'sink Redis (the application database)'),
-    workersUrl: opt('SINK_WORKERS_URL', '', url, 'sink Redis for the workers (default SINK_REDIS_URL)'),
+    url: opt(
+      'SINK_REDIS_URL',
+      'redis://127.0.0.1:6380',
+      url,
+      'sink Redis (the application database)',
+    ),
+    workersUrl: opt(
+      'SINK_WORKERS_URL',
+      '',
+      url,
+      'sink Redis for the workers (default SINK_REDIS_URL)',
+    ),
+    namespace: opt(
+      'SINK_NAMESPACE',
+      'sink',
+      text,
+      'key prefix of the sink ledger (one per run or test)',
+    ),
   },
   producer: {
     host: opt('PRODUCER_HOST', '127.0.0.1', text, 'address the HTTP server listens on'),
-    port: opt('PRODUCER_PORT', 3000, int(0, 65535), 'port the HTTP server listens on (0: any free port)'),
+    port: opt(
+      'PRODUCER_PORT',
+      3000,
+      int(0, 65535),
+      'port the HTTP server listens on (0: any free port)',
+    ),
     maxBatch: opt('PRODUCER_MAX_BATCH', 1000, int(1, 100000), 'most events in one request'),
-    bodyLimitBytes: opt('PRODUCER_BODY_LIMIT_BYTES', 4 * 1024 * 1024, int(1024), 'largest request body'),
-    maxPayloadDepth: opt('PRODUCER_MAX_PAYLOAD_DEPTH', 32, int(1, 1000), 'deepest nesting allowed in a payload'),
-    ackTimeoutMs: opt('PRODUCER_ACK_TIMEOUT_MS', 5000, int(100), 'wait for the broker ack before answering 504'),
-    lingerMs: opt('PRODUCER_LINGER_MS', 1, int(0, 1000), 'how long concurrent publishes are gathered into one broker round trip'),
-    shutdownTimeoutMs: opt('PRODUCER_SHUTDOWN_TIMEOUT_MS', 10000, int(0), 'time in-flight requests get to finish on SIGTERM'),
+    bodyLimitBytes: opt(
+      'PRODUCER_BODY_LIMIT_BYTES',
+      4 * 1024 * 1024,
+      int(1024),
+      'largest request body',
+    ),
+    maxPayloadDepth: opt(
+      'PRODUCER_MAX_PAYLOAD_DEPTH',
+      32,
+      int(1, 1000),
+      'deepest nesting allowed in a payload',
+    ),
+    ackTimeoutMs: opt(
+      'PRODUCER_ACK_TIMEOUT_MS',
+      5000,
+      int(100),
+      'wait for the broker ack before answering 504',
+    ),
+    lingerMs: opt(
+      'PRODUCER_LINGER_MS',
+      1,
+      int(0, 1000),
+      'how long concurrent publishes are gathered into one broker round trip',
+    ),
+    shutdownTimeoutMs: opt(
+      'PRODUCER_SHUTDOWN_TIMEOUT_MS',
+      10000,
+      int(0),
+      'time in-flight requests get to finish on SIGTERM',
+    ),
+    healthIntervalMs: opt(
+      'PRODUCER_HEALTH_INTERVAL_MS',
+      500,
+      int(50),
+      'how often each broker link is checked (readiness, recovery after a fault)',
+    ),
+    retryAfterSeconds: opt(
+      'PRODUCER_RETRY_AFTER_SECONDS',
+      1,
+      int(0, 3600),
+      'Retry-After sent with 503 answers',
+    ),
   },
   workers: {
     concurrency: opt('WORKER_CONCURRENCY', 16, int(1, 10000), 'events one worker handles at once'),
-    batchSize: opt('WORKER_BATCH_SIZE', 100, int(1, 10000), 'events fetched per read (Redis COUNT; Kafka batches as fetched)'),
+    batchSize: opt(
+      'WORKER_BATCH_SIZE',
+      100,
+      int(1, 10000),
+      'events fetched per read (Redis COUNT; Kafka batches as fetched)',
+    ),
     workTimeMs: opt('WORK_TIME_MS', 0, int(0, 600000), 'simulated work per event'),
-    maxDeliveries: opt('MAX_DELIVERIES', 5, int(1, 1000), 'attempts before a failing event is dead-lettered'),
-    drainTimeoutMs: opt('WORKER_DRAIN_TIMEOUT_MS', 15000, int(0), 'time a worker gets to finish and ack in-flight events on SIGTERM'),
-    respawnMinMs: opt('RESPAWN_BACKOFF_MIN_MS', 100, int(0), 'first delay before a dead worker is replaced'),
-    respawnMaxMs: opt('RESPAWN_BACKOFF_MAX_MS', 10000, int(0), 'longest delay between respawns of a crash-looping worker'),
-    controlPort: opt('WORKERS_CONTROL_PORT', 0, int(0, 65535), 'port of the supervisor control endpoint (0: any free port)'),
+    maxDeliveries: opt(
+      'MAX_DELIVERIES',
+      5,
+      int(1, 1000),
+      'attempts before a failing event is dead-lettered',
+    ),
+    drainTimeoutMs: opt(
+      'WORKER_DRAIN_TIMEOUT_MS',
+      15000,
+      int(0),
+      'time a worker gets to finish and ack in-flight events on SIGTERM',
+    ),
+    respawnMinMs: opt(
+      'RESPAWN_BACKOFF_MIN_MS',
+      100,
+      int(0),
+      'first delay before a dead worker is replaced',
+    ),
+    respawnMaxMs: opt(
+      'RESPAWN_BACKOFF_MAX_MS',
+      10000,
+      int(0),
+      'longest delay between respawns of a crash-looping worker',
+    ),
+    controlPort: opt(
+      'WORKERS_CONTROL_PORT',
+      0,
+      int(0, 65535),
+      'port of the supervisor control endpoint (0: any free port)',
+    ),
+    retryBackoffMs: opt(
+      'WORKER_RETRY_BACKOFF_MS',
+      200,
+      int(0),
+      'first delay before a failed event is tried again in place (Kafka; any transport when the sink is down)',
+    ),
+    minUptimeMs: opt(
+      'WORKER_MIN_UPTIME_MS',
+      1000,
+      int(0),
+      'a worker that dies sooner than this after start counts as crash-looping',
+    ),
   },
-  failpoints: opt('FAILPOINTS', [] as string[], (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean), 'test-only faults to switch on (never in production)'),
+  infra: {
+    provider: opt(
+      'INFRA_PROVIDER',
+      'auto',
+      (raw, env) => {
+        const names = ['auto', 'local', 'external', 'testcontainers'];
+        if (!names.includes(raw))
+          throw new ConfigError(`${env} must be one of ${names.join(', ')}`);
+        return raw as 'auto' | 'local' | 'external' | 'testcontainers';
+      },
+      'auto: external when TOXIPROXY_URL is set, else local, else testcontainers',
+    ),
+    toxiproxyUrl: opt(
+      'TOXIPROXY_URL',
+      '',
+      url,
+      'Toxiproxy API of running infrastructure (selects the external provider)',
+    ),
+    cacheDir: opt(
+      'INFRA_CACHE_DIR',
+      '',
+      text,
+      'where Kafka jars and Toxiproxy are cached (default .infra/ in the repo)',
+    ),
+    kafkaHeapMb: opt('KAFKA_HEAP_MB', 512, int(128, 8192), 'heap of the embedded Kafka broker'),
+  },
+  failpoints: opt(
+    'FAILPOINTS',
+    [] as string[],
+    (raw) =>
+      raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    'test-only faults to switch on (never in production)',
+  ),
 } as const;
 
 type Resolved<T> = T extends OptionSpec<infer V> ? V : { -readonly [K in keyof T]: Resolved<T[K]> };
@@ -144,7 +361,8 @@ function resolve(node: unknown, env: Env): unknown {
 export function loadConfig(env: Env = process.env): Config {
   const config = resolve(OPTIONS, env) as Config;
   // Per-role endpoints fall back to the shared one.
-  if (config.kafka.producerBrokers.length === 0) config.kafka.producerBrokers = config.kafka.brokers;
+  if (config.kafka.producerBrokers.length === 0)
+    config.kafka.producerBrokers = config.kafka.brokers;
   if (config.kafka.workersBrokers.length === 0) config.kafka.workersBrokers = config.kafka.brokers;
   config.redis.producerUrl ||= config.redis.url;
   config.redis.workersUrl ||= config.redis.url;

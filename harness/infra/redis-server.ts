@@ -1,0 +1,100 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { ServerProcess } from './server-process.ts';
+import { waitUntil } from './wait-until.ts';
+import type { ManagedServer } from './types.ts';
+
+export type RedisRole = 'redis' | 'sink';
+
+/**
+ * A redis-server from PATH. Both instances persist every write before answering
+ * (`appendfsync always`), so a kill -9 loses nothing that was acknowledged; the broker
+ * instance refuses to evict (`noeviction`) so a full memory fails writes instead of
+ * silently dropping stream entries or jobs.
+ */
+export class RedisServer implements ManagedServer {
+  private readonly process: ServerProcess;
+
+  constructor(
+    readonly name: RedisRole,
+    readonly port: number,
+    private readonly workDir: string,
+  ) {
+    this.process = new ServerProcess(name, {
+      command: 'redis-server',
+      args: [
+        '--bind',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--dir',
+        join(workDir, `${name}-data`),
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+        '--save',
+        '',
+        '--maxmemory-policy',
+        'noeviction',
+        '--protected-mode',
+        'no',
+        '--daemonize',
+        'no',
+      ],
+      logFile: join(workDir, `${name}.log`),
+    });
+  }
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    await mkdir(join(this.workDir, `${this.name}-data`), { recursive: true });
+    this.process.start();
+    await waitUntil(
+      `${this.name} Redis`,
+      async () => (await this.command((r) => r.ping())) === 'PONG',
+      { timeoutMs: 20000, gaveUp: () => this.process.exitReason() },
+    );
+  }
+
+  async version(): Promise<string> {
+    const info = await this.command((r) => r.info('server'));
+    return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
+  }
+
+  kill(): Promise<void> {
+    return this.process.kill();
+  }
+
+  async restart(): Promise<void> {
+    if (this.process.running) await this.process.stop();
+    await this.start();
+  }
+
+  stop(): Promise<void> {
+    return this.process.stop();
+  }
+
+  private async command<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+    const redis = new Redis(this.url, {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      maxRetriesPerRequest: 0,
+    });
+    redis.on('error', () => undefined);
+    try {
+      await redis.connect();
+      return await fn(redis);
+    } finally {
+      redis.disconnect();
+    }
+  }
+}

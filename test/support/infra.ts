@@ -1,0 +1,38 @@
+/**
+ * One real infrastructure for the whole mocha run: started by the first suite that asks,
+ * stopped by the root after-all hook. Starting Kafka once instead of per file keeps the
+ * suite fast.
+ */
+import { loadConfig } from '../../lib/config.ts';
+import { startInfra, type Infra } from '../../harness/infra/index.ts';
+
+let infra: Promise<Infra> | undefined;
+
+export function sharedInfra(): Promise<Infra> {
+  infra ??= startInfra(loadConfig(), (line) => process.stderr.write(`      ${line}\n`));
+  return infra;
+}
+
+/**
+ * Call inside a `describe`: starts (or reuses) the infrastructure in a before-all hook and
+ * returns a getter for it.
+ */
+export function useInfra(): () => Infra {
+  let current: Infra | undefined;
+  before(async function () {
+    this.timeout(600000); // the first start may provision Kafka and Toxiproxy
+    current = await sharedInfra();
+  });
+  return () => {
+    if (!current) throw new Error('infra not started: call useInfra() inside describe()');
+    return current;
+  };
+}
+
+/** Stops the shared infrastructure after the last test (mocha root hook plugin). */
+export const mochaHooks = {
+  async afterAll(this: Mocha.Context) {
+    this.timeout(60000);
+    if (infra) await (await infra).stop();
+  },
+};
