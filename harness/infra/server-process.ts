@@ -42,7 +42,7 @@ const SETPRIV = '/usr/bin/setpriv';
  */
 export class ServerProcess {
   private child: ChildProcess | undefined;
-  private exited: Promise<unknown> = Promise.resolve();
+  private exitedPromise: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly name: string,
@@ -86,8 +86,8 @@ export class ServerProcess {
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     child.on('error', (err) => log.write(`spawn error: ${err.message}\n`));
-    this.exited = once(child, 'exit').catch(() => undefined);
-    void this.exited.then(() => {
+    this.exitedPromise = once(child, 'exit').catch(() => undefined);
+    void this.exitedPromise.then(() => {
       live.delete(child);
       log.end();
     });
@@ -99,14 +99,27 @@ export class ServerProcess {
   async kill(): Promise<void> {
     if (!this.child) return;
     killGroup(this.child, 'SIGKILL');
-    await this.exited;
+    await this.exitedPromise;
+  }
+
+  /** Sends `signal` to the process itself (not its group). */
+  signal(signal: NodeJS.Signals): void {
+    if (this.child?.pid !== undefined && this.running) process.kill(this.child.pid, signal);
+  }
+
+  /** Resolves when the current process has exited. */
+  async exited(): Promise<void> {
+    await this.exitedPromise;
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`. */
   async stop(graceMs = 5000): Promise<void> {
     if (!this.child || !this.running) return;
     killGroup(this.child, 'SIGTERM');
-    const timedOut = await Promise.race([this.exited.then(() => false), sleep(graceMs, true)]);
+    const timedOut = await Promise.race([
+      this.exitedPromise.then(() => false),
+      sleep(graceMs, true),
+    ]);
     if (timedOut) await this.kill();
   }
 }
