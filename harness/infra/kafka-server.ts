@@ -200,6 +200,10 @@ export class KafkaServer implements ManagedServer {
     return this.process.pid;
   }
 
+  get running(): boolean {
+    return this.process.running;
+  }
+
   get directAddress(): string {
     return `127.0.0.1:${this.ports.direct}`;
   }

@@ -143,6 +143,9 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
     get pid() {
       return toxiproxy.pid;
     },
+    get running() {
+      return toxiproxy.running;
+    },
     kill: () => toxiproxy.kill(),
     restart: async () => {
       await toxiproxy.restart();

@@ -51,6 +51,10 @@ export class RedisServer implements ManagedServer {
     return this.process.pid;
   }
 
+  get running(): boolean {
+    return this.process.running;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }

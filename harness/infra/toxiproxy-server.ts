@@ -72,6 +72,10 @@ export class ToxiproxyServer implements ManagedServer {
     return this.process.pid;
   }
 
+  get running(): boolean {
+    return this.process.running;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }

@@ -30,6 +30,7 @@ export type ProxyName = (typeof PROXIES)[number];
 export interface ManagedServer {
   readonly name: 'kafka' | 'redis' | 'sink' | 'toxiproxy';
   readonly pid: number | undefined;
+  readonly running: boolean;
   /** SIGKILL the server's whole process group; data on disk stays. */
   kill(): Promise<void>;
   /** Start it again on the same ports and data dir, and wait until it is ready. */

@@ -22,7 +22,7 @@ export const killWorker: Nemesis<Fault<'kill-worker'>> = async (ctx, fault, tran
       killed.push(`${pool.transport}:${pid}`);
     }
   }
-  return { target: killed.join(','), detail: { kills: killed.length }, heal: NOTHING_TO_HEAL };
+  return { target: killed.join(','), detail: { count: killed.length }, heal: NOTHING_TO_HEAL };
 };
 
 /** SIGSTOP workers (they hold their events and stop heartbeating); heal: SIGCONT. */

@@ -1,0 +1,384 @@
+import { randomBytes } from 'node:crypto';
+import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { loadConfig, type Config } from '../lib/config.ts';
+import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
+import { errorMessage } from '../lib/errors.ts';
+import { createSink, type Sink } from '../lib/sink.ts';
+import { readDeadLetters } from '../lib/transports/dead-letters.ts';
+import { pendingState } from '../lib/transports/pending-state.ts';
+import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
+import type { FaultStep, Scenario } from '../scenarios/types.ts';
+import { check, type CheckResult, type SinkRecord } from './checker.ts';
+import { createClient } from './client.ts';
+import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
+import { createGenerator, type GeneratorProgress } from './generator.ts';
+import { createClock, createHistoryWriter, loadHistory, type RunPhase } from './history.ts';
+import { endpointsToEnv, startInfra, type Infra } from './infra/index.ts';
+import { startFault, type ActiveFault, type NemesisContext } from './nemesis/index.ts';
+import { ProducerService, WorkerPool } from './processes.ts';
+import { createRandom } from './random.ts';
+import { createRunDir, writeReport } from './report.ts';
+import { resolveSchedule } from './schedule.ts';
+
+export interface RunOptions {
+  scenario: Scenario;
+  seed: string;
+  /** Overrides of the scenario's data (CLI flags). */
+  messages?: number;
+  ratePerSec?: number;
+  durationSec?: number;
+  transports?: readonly TransportName[];
+  workers?: number;
+  failpoints?: readonly string[];
+  /** Root of the run folders (default `runs`). */
+  outDir?: string;
+  /** Reuse running infrastructure (the test suite shares one); else one is started and stopped. */
+  infra?: Infra;
+  /** Called about once a second with what the run is doing. */
+  onProgress?: (progress: RunProgress) => void;
+  /** Infrastructure progress lines (provisioning on first use). */
+  log?: (line: string) => void;
+}
+
+export interface RunProgress {
+  phase: RunPhase;
+  elapsedS: number;
+  load: GeneratorProgress;
+  /** Events with an effect in the sink, per transport. */
+  processed: Partial<Record<TransportName, number>>;
+  activeFaults: string[];
+}
+
+export interface RunOutcome {
+  scenario: string;
+  seed: string;
+  runDir: string;
+  /** Safety (the checker) and liveness (the faults bit) together. */
+  valid: boolean | 'unknown';
+  result: CheckResult;
+  expectations: ExpectationResult;
+  wallS: number;
+  htmlPath: string;
+}
+
+/**
+ * Runs one scenario end to end, Jepsen-style: start the system, drive load while the
+ * nemeses inject the schedule, heal everything, wait for the drain, then check the history
+ * against the sink and the brokers and write the report.
+ */
+export async function runScenario(options: RunOptions): Promise<RunOutcome> {
+  const { scenario, seed } = options;
+  const transports = options.transports ?? scenario.transports ?? TRANSPORTS;
+  const random = createRandom(seed);
+  const schedule = resolveSchedule({ ...scenario, transports }, random.fork('faults'));
+  const runDir = await createRunDir(options.outDir ?? 'runs', scenario.name);
+  const runId =
+    runDir
+      .replace(/.*\//, '')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(-24) + seed.replace(/[^A-Za-z0-9]/g, '');
+
+  const ownInfra = options.infra === undefined;
+  const infra = options.infra ?? (await startInfra(loadConfig(), options.log));
+  const clock = createClock();
+  const history = createHistoryWriter(`${runDir}/history.ndjson`);
+  const mark = (phase: RunPhase) => history.append({ type: 'phase', phase, ...clock.now() });
+  history.append({
+    type: 'meta',
+    scenario: scenario.name,
+    seed,
+    transports: [...transports],
+    ...clock.now(),
+    detail: { provider: infra.provider, versions: infra.versions, schedule },
+  });
+
+  // Per-run names: runs sharing one infrastructure never see each other's data.
+  const names = {
+    KAFKA_TOPIC: `events-${runId}`,
+    KAFKA_GROUP: `workers-${runId}`,
+    REDIS_STREAM: `events-${runId}`,
+    REDIS_GROUP: `workers-${runId}`,
+    BULLMQ_QUEUE: `events-${runId}`,
+    SINK_NAMESPACE: `sink-${runId}`,
+  };
+  const env: NodeJS.ProcessEnv = {
+    ...endpointsToEnv(infra.endpoints),
+    ...names,
+    // The services must not pick the external provider's switch up from the harness.
+    INFRA_PROVIDER: undefined,
+    WORK_TIME_MS: String(scenario.workers.workTimeMs),
+    FAILPOINTS: (options.failpoints ?? []).join(','),
+    ...scenario.workers.env,
+  };
+  const config = loadConfig(env as Record<string, string | undefined>);
+  const toxiproxy = new Toxiproxy(infra.endpoints.toxiproxy.url);
+  await toxiproxy.reset(); // a clean network whatever an earlier run left
+  const producer = new ProducerService(env, runDir);
+  const size = options.workers ?? scenario.workers.size;
+  const pools = new Map(transports.map((t) => [t, new WorkerPool(t, size, env, runDir)] as const));
+  const sinkRedis = new Redis(infra.endpoints.sink.direct, { maxRetriesPerRequest: 2 });
+  const sink = createSink(sinkRedis, { namespace: names.SINK_NAMESPACE });
+  const ctx: NemesisContext = {
+    infra,
+    toxiproxy,
+    pools,
+    transports,
+    random: random.fork('nemesis'),
+  };
+
+  const active = new Map<number, { name: string; fault: ActiveFault }>();
+  let phase: RunPhase = 'setup';
+  let generator: ReturnType<typeof createGenerator> | undefined;
+  const progressTimer = setInterval(() => {
+    if (!options.onProgress || !generator) return;
+    void processedCounts(sink, transports).then((processed) =>
+      options.onProgress?.({
+        phase,
+        elapsedS: clock.now().time / 1000,
+        load: generator!.progress(),
+        processed,
+        activeFaults: [...active.values()].map((a) => `${a.name} ${a.fault.target}`),
+      }),
+    );
+  }, 1000);
+
+  try {
+    mark('setup');
+    await producer.start();
+    await Promise.all([...pools.values()].map((p) => p.start()));
+
+    phase = 'load';
+    mark('load');
+    const client = createClient({ producerUrl: producer.url });
+    generator = createGenerator({
+      client,
+      history,
+      clock,
+      random: random.fork('load'),
+      seed,
+      transports,
+      messages: options.messages ?? scenario.load.messages,
+      ratePerSec: options.ratePerSec ?? scenario.load.ratePerSec,
+      concurrency: scenario.load.concurrency,
+      batchSize: scenario.load.batchSize,
+      poisonFraction: scenario.load.poisonFraction ?? 0,
+      payloadBytes: scenario.load.payloadBytes ?? 64,
+      ...(options.durationSec !== undefined ? { durationSec: options.durationSec } : {}),
+    });
+    const loadDone = generator.run();
+    await runSchedule(schedule, ctx, transports, active, history, clock);
+    await loadDone;
+
+    phase = 'heal';
+    mark('heal');
+    await healEverything(active, history, clock, toxiproxy, infra, pools);
+
+    phase = 'drain';
+    mark('drain');
+    const drainSec = scenario.timeouts?.drainSec ?? 30;
+    await waitForDrain(transports, config, drainSec * 1000);
+
+    phase = 'check';
+    mark('check');
+    const inputs = await gatherCheckInputs(transports, config, sink);
+    history.flush();
+    const entries = await loadHistory(`${runDir}/history.ndjson`);
+    const result = check({ history: entries, transports, ...inputs });
+    const expectations = checkExpectations(scenario.expectations, observeSignals(entries, result));
+    mark('done');
+    history.close();
+    const valid = result.valid === true ? expectations.met : result.valid;
+    const written = await writeReport(runDir, {
+      scenario: scenario.name,
+      seed,
+      startedAt: clock.startWall,
+      result,
+      expectations,
+      history: entries,
+      sink: inputs.sink,
+      meta: {
+        valid,
+        provider: infra.provider,
+        versions: infra.versions,
+        schedule,
+        transports,
+        load: { ...scenario.load, messages: options.messages ?? scenario.load.messages },
+        workers: size,
+        failpoints: options.failpoints ?? [],
+      },
+    });
+    return {
+      scenario: scenario.name,
+      seed,
+      runDir,
+      valid,
+      result,
+      expectations,
+      wallS: clock.now().time / 1000,
+      htmlPath: written.htmlPath,
+    };
+  } finally {
+    clearInterval(progressTimer);
+    generator?.stop();
+    history.close();
+    await Promise.allSettled([...[...pools.values()].map((p) => p.stop()), producer.stop()]);
+    sinkRedis.disconnect();
+    if (ownInfra) await infra.stop();
+  }
+}
+
+/** Starts each step at its time and heals it `healAfter` seconds later. */
+async function runSchedule(
+  schedule: readonly FaultStep[],
+  ctx: NemesisContext,
+  transports: readonly TransportName[],
+  active: Map<number, { name: string; fault: ActiveFault }>,
+  history: ReturnType<typeof createHistoryWriter>,
+  clock: ReturnType<typeof createClock>,
+): Promise<void> {
+  const heals: Promise<void>[] = [];
+  let key = 0;
+  for (const step of schedule) {
+    const wait = step.at * 1000 - clock.now().time;
+    if (wait > 0) await sleep(wait);
+    const name = step.fault.kind;
+    let fault: ActiveFault;
+    try {
+      fault = await startFault(ctx, step.fault, step.pools ?? transports);
+    } catch (err) {
+      history.append({
+        type: 'fault',
+        phase: 'start',
+        fault: name,
+        ...clock.now(),
+        detail: { error: errorMessage(err) },
+      });
+      history.append({ type: 'fault', phase: 'heal', fault: name, ...clock.now() });
+      continue;
+    }
+    history.append({
+      type: 'fault',
+      phase: 'start',
+      fault: name,
+      target: fault.target,
+      ...clock.now(),
+      detail: fault.detail,
+    });
+    const id = key++;
+    if (step.healAfter === undefined) {
+      history.append({
+        type: 'fault',
+        phase: 'heal',
+        fault: name,
+        target: fault.target,
+        ...clock.now(),
+      });
+      continue;
+    }
+    active.set(id, { name, fault });
+    heals.push(
+      sleep(step.healAfter * 1000).then(async () => {
+        if (!active.delete(id)) return; // healed by the final phase already
+        await fault.heal().catch(() => undefined);
+        history.append({
+          type: 'fault',
+          phase: 'heal',
+          fault: name,
+          target: fault.target,
+          ...clock.now(),
+        });
+      }),
+    );
+  }
+  await Promise.all(heals);
+}
+
+/** The final phase: heal what is still active, clear the network, restart what is down. */
+async function healEverything(
+  active: Map<number, { name: string; fault: ActiveFault }>,
+  history: ReturnType<typeof createHistoryWriter>,
+  clock: ReturnType<typeof createClock>,
+  toxiproxy: Toxiproxy,
+  infra: Infra,
+  pools: ReadonlyMap<TransportName, WorkerPool>,
+): Promise<void> {
+  for (const [id, { name, fault }] of active) {
+    active.delete(id);
+    await fault.heal().catch(() => undefined);
+    history.append({
+      type: 'fault',
+      phase: 'heal',
+      fault: name,
+      target: fault.target,
+      ...clock.now(),
+    });
+  }
+  await toxiproxy.reset();
+  for (const server of infra.servers.values()) {
+    if (!server.running) await server.restart();
+  }
+  for (const pool of pools.values()) if (!pool.running) await pool.start();
+}
+
+/** Waits until no transport has anything unacknowledged, or the bound passes. */
+async function waitForDrain(
+  transports: readonly TransportName[],
+  config: Config,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const states = await Promise.allSettled(transports.map((t) => pendingState(t, config)));
+    if (states.every((s) => s.status === 'fulfilled' && s.value.pending === 0)) return;
+    await sleep(500);
+  }
+}
+
+async function gatherCheckInputs(transports: readonly TransportName[], config: Config, sink: Sink) {
+  const inputErrors: string[] = [];
+  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await fn();
+    } catch (err) {
+      inputErrors.push(`${what}: ${errorMessage(err)}`);
+      return null;
+    }
+  };
+  const sinkRecords: Partial<Record<TransportName, Map<string, SinkRecord> | null>> = {};
+  const pending: Partial<Record<TransportName, PendingState | null>> = {};
+  const deadLetters: Partial<Record<TransportName, DeadLetter[] | null>> = {};
+  for (const t of transports) {
+    sinkRecords[t] = await attempt(`${t} sink`, () => readSink(sink, t));
+    pending[t] = await attempt(`${t} pending`, () => pendingState(t, config));
+    deadLetters[t] = await attempt(`${t} dead letters`, () => readDeadLetters(t, config));
+  }
+  return { sink: sinkRecords, pending, deadLetters, inputErrors };
+}
+
+async function readSink(sink: Sink, transport: TransportName): Promise<Map<string, SinkRecord>> {
+  const records = new Map<string, SinkRecord>();
+  for await (const page of sink.scan(transport)) {
+    for (const r of page) {
+      records.set(r.id, {
+        firstEffectAt: r.firstEffectMs,
+        worker: `${r.workerId}/${r.pid}`,
+        deliveries: r.deliveries,
+        effects: r.effects,
+      });
+    }
+  }
+  return records;
+}
+
+async function processedCounts(sink: Sink, transports: readonly TransportName[]) {
+  const out: Partial<Record<TransportName, number>> = {};
+  for (const t of transports)
+    out[t] = await sink.counts(t).then(
+      (c) => c.records,
+      () => NaN,
+    );
+  return out;
+}
