@@ -26,12 +26,6 @@ import { resolveSchedule } from './schedule.ts';
 export interface RunOptions {
   scenario: Scenario;
   seed: string;
-  /** Overrides of the scenario's data (CLI flags). */
-  messages?: number;
-  ratePerSec?: number;
-  durationSec?: number;
-  transports?: readonly TransportName[];
-  workers?: number;
   failpoints?: readonly string[];
   /** Root of the run folders (default `runs`). */
   outDir?: string;
@@ -71,7 +65,7 @@ export interface RunOutcome {
  */
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const { scenario, seed } = options;
-  const transports = options.transports ?? scenario.transports ?? TRANSPORTS;
+  const transports = scenario.transports ?? TRANSPORTS;
   const random = createRandom(seed);
   const schedule = resolveSchedule({ ...scenario, transports }, random.fork('faults'));
   const runDir = await createRunDir(options.outDir ?? 'runs', scenario.name);
@@ -117,7 +111,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const toxiproxy = new Toxiproxy(infra.endpoints.toxiproxy.url);
   await toxiproxy.reset(); // a clean network whatever an earlier run left
   const producer = new ProducerService(env, runDir);
-  const size = options.workers ?? scenario.workers.size;
+  const size = scenario.workers.size;
   const pools = new Map(transports.map((t) => [t, new WorkerPool(t, size, env, runDir)] as const));
   const sinkRedis = new Redis(infra.endpoints.sink.direct, { maxRetriesPerRequest: 2 });
   const sink = createSink(sinkRedis, { namespace: names.SINK_NAMESPACE });
@@ -160,13 +154,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       random: random.fork('load'),
       seed,
       transports,
-      messages: options.messages ?? scenario.load.messages,
-      ratePerSec: options.ratePerSec ?? scenario.load.ratePerSec,
+      messages: scenario.load.messages,
+      ratePerSec: scenario.load.ratePerSec,
       concurrency: scenario.load.concurrency,
       batchSize: scenario.load.batchSize,
       poisonFraction: scenario.load.poisonFraction ?? 0,
       payloadBytes: scenario.load.payloadBytes ?? 64,
-      ...(options.durationSec !== undefined ? { durationSec: options.durationSec } : {}),
+      ...(scenario.load.durationSec !== undefined ? { durationSec: scenario.load.durationSec } : {}),
     });
     const loadDone = generator.run();
     await runSchedule(schedule, ctx, transports, active, history, clock);
@@ -205,7 +199,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         versions: infra.versions,
         schedule,
         transports,
-        load: { ...scenario.load, messages: options.messages ?? scenario.load.messages },
+        load: scenario.load,
         workers: size,
         failpoints: options.failpoints ?? [],
       },
