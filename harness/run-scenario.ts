@@ -69,11 +69,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const random = createRandom(seed);
   const schedule = resolveSchedule({ ...scenario, transports }, random.fork('faults'));
   const runDir = await createRunDir(options.outDir ?? 'runs', scenario.name);
-  const runId =
-    runDir
-      .replace(/.*\//, '')
-      .replace(/[^A-Za-z0-9]/g, '')
-      .slice(-24) + seed.replace(/[^A-Za-z0-9]/g, '');
+  const runId = `${basename(runDir)}-${randomBytes(3).toString('hex')}`;
 
   const ownInfra = options.infra === undefined;
   const infra = options.infra ?? (await startInfra(loadConfig(), options.log));
@@ -107,7 +103,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     FAILPOINTS: (options.failpoints ?? []).join(','),
     ...scenario.workers.env,
   };
-  const config = loadConfig(env as Record<string, string | undefined>);
+  const config = loadConfig(env);
   const toxiproxy = new Toxiproxy(infra.endpoints.toxiproxy.url);
   await toxiproxy.reset(); // a clean network whatever an earlier run left
   const producer = new ProducerService(env, runDir);
@@ -127,12 +123,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   let phase: RunPhase = 'setup';
   let generator: ReturnType<typeof createGenerator> | undefined;
   const progressTimer = setInterval(() => {
-    if (!options.onProgress || !generator) return;
+    const load = generator?.progress();
+    if (!options.onProgress || !load) return;
     void processedCounts(sink, transports).then((processed) =>
       options.onProgress?.({
         phase,
         elapsedS: clock.now().time / 1000,
-        load: generator!.progress(),
+        load,
         processed,
         activeFaults: [...active.values()].map((a) => `${a.name} ${a.fault.target}`),
       }),
@@ -160,7 +157,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
       batchSize: scenario.load.batchSize,
       poisonFraction: scenario.load.poisonFraction ?? 0,
       payloadBytes: scenario.load.payloadBytes ?? 64,
-      ...(scenario.load.durationSec !== undefined ? { durationSec: scenario.load.durationSec } : {}),
+      ...(scenario.load.durationSec !== undefined
+        ? { durationSec: scenario.load.durationSec }
+        : {}),
     });
     const loadDone = generator.run();
     await runSchedule(schedule, ctx, transports, active, history, clock);

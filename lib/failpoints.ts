@@ -1,0 +1,42 @@
+import type { Logger } from './log.ts';
+
+/**
+ * Failpoints: named places where a test switches on a real bug, to prove the harness
+ * catches it. Set only through the FAILPOINTS variable (never over HTTP); off by default,
+ * and when off each check is one lookup in an empty set.
+ */
+export const FAILPOINTS = {
+  'early-202': 'the producer answers 202 before the broker ack, and drops a share of publishes',
+  'ack-before-effect': 'workers acknowledge before the sink write',
+  'auto-commit': 'the Kafka consumer commits on a timer regardless of processing',
+  'no-claim': 'the Redis consumer never reclaims idle pending entries',
+  'group-from-latest': 'consumer groups start at the end of the log',
+  'trim-stream': 'XADD with a small MAXLEN that trims unacknowledged entries',
+  'non-idempotent-effect': 'the sink applies the effect on every delivery',
+  'drop-dead-letters': 'the dead-letter write is skipped but the event is acknowledged',
+  'no-stalled-recovery': 'BullMQ jobs of a killed worker are never recovered',
+} as const;
+
+export type FailpointName = keyof typeof FAILPOINTS;
+
+export function isFailpointName(name: string): name is FailpointName {
+  return Object.hasOwn(FAILPOINTS, name);
+}
+
+let enabled: ReadonlySet<FailpointName> = new Set();
+
+/** Switches on the given failpoints (from config) and warns loudly if any is on. */
+export function enableFailpoints(names: readonly FailpointName[], logger: Logger): void {
+  enabled = new Set(names);
+  for (const name of enabled) {
+    logger.warn(
+      { failpoint: name },
+      `FAILPOINT ${name} IS ON: ${FAILPOINTS[name]}. Never use this outside tests.`,
+    );
+  }
+}
+
+/** True when the named failpoint is switched on. */
+export function failpoint(name: FailpointName): boolean {
+  return enabled.has(name);
+}
