@@ -1,0 +1,114 @@
+import type { TransportName } from '../lib/envelope.ts';
+import type { Expectations, Range } from '../scenarios/types.ts';
+import type { CheckResult } from './checker.ts';
+import type { HistoryEntry } from './history.ts';
+
+/**
+ * Did the faults bite? Safety is the checker's job; this checks the liveness-style signals
+ * a scenario declares (kills happened, something was redelivered, the producer saw
+ * errors), so a fault that silently did nothing fails the run instead of passing it.
+ */
+export interface ObservedSignals {
+  /** Worker kills in the whole run. */
+  kills: number;
+  perTransport: Partial<
+    Record<
+      TransportName,
+      {
+        redeliveries: number;
+        producerFailures: number;
+        recovered: number;
+        consumerStallMs: number;
+        deadLettered: number;
+        latencyP99Ms: number | null;
+      }
+    >
+  >;
+}
+
+export interface ExpectationResult {
+  met: boolean;
+  /** One line per unmet expectation, e.g. `kafka: redeliveries 0, expected >= 1`. */
+  failures: string[];
+  observed: ObservedSignals;
+}
+
+/** Fault kinds that kill workers: each start entry counts `detail.count` (default 1). */
+const KILLING = new Set(['kill-worker', 'kill-pool']);
+
+/**
+ * Gathers the signals from the history and the check. `kills` may be given by the caller
+ * (e.g. the pools' restart counters), which beats counting fault entries.
+ */
+export function observeSignals(
+  history: Iterable<HistoryEntry>,
+  result: CheckResult,
+  overrides: { kills?: number } = {},
+): ObservedSignals {
+  let kills = 0;
+  for (const e of history) {
+    if (e.type === 'fault' && e.phase === 'start' && KILLING.has(e.fault)) {
+      const count = e.detail?.count;
+      kills += typeof count === 'number' ? count : 1;
+    }
+  }
+  const perTransport: ObservedSignals['perTransport'] = {};
+  for (const [t, r] of Object.entries(result.perTransport) as [
+    TransportName,
+    NonNullable<CheckResult['perTransport'][TransportName]>,
+  ][]) {
+    perTransport[t] = {
+      redeliveries: r.redeliveries,
+      producerFailures: r.fail + r.info,
+      recovered: r.recovered,
+      consumerStallMs: result.recovery.reduce(
+        (m, w) => Math.max(m, w.perTransport[t]?.longestGapMs ?? 0),
+        0,
+      ),
+      deadLettered: r.deadLettered,
+      latencyP99Ms: r.latencyMs.p99,
+    };
+  }
+  return { kills: overrides.kills ?? kills, perTransport };
+}
+
+function describeRange(r: Range): string {
+  if (r.min !== undefined && r.max !== undefined) return `in [${r.min}, ${r.max}]`;
+  if (r.min !== undefined) return `>= ${r.min}`;
+  return `<= ${r.max ?? Infinity}`;
+}
+
+function outside(value: number | null, r: Range): boolean {
+  if (value === null) return true;
+  return (r.min !== undefined && value < r.min) || (r.max !== undefined && value > r.max);
+}
+
+const PER_TRANSPORT = [
+  'redeliveries',
+  'producerFailures',
+  'recovered',
+  'consumerStallMs',
+  'deadLettered',
+  'latencyP99Ms',
+] as const;
+
+export function checkExpectations(
+  expectations: Expectations,
+  observed: ObservedSignals,
+): ExpectationResult {
+  const failures: string[] = [];
+  if (expectations.kills && outside(observed.kills, expectations.kills)) {
+    failures.push(`kills ${observed.kills}, expected ${describeRange(expectations.kills)}`);
+  }
+  for (const key of PER_TRANSPORT) {
+    const range = expectations[key];
+    if (!range) continue;
+    for (const [t, signals] of Object.entries(observed.perTransport)) {
+      const value = signals[key];
+      if (outside(value, range)) {
+        failures.push(`${t}: ${key} ${value ?? 'none'}, expected ${describeRange(range)}`);
+      }
+    }
+  }
+  return { met: failures.length === 0, failures, observed };
+}

@@ -1,0 +1,210 @@
+import type { TransportName } from '../lib/envelope.ts';
+import type { Client, ClientEvent } from './client.ts';
+import type { HistorySink, RunClock } from './history.ts';
+import type { Random } from './random.ts';
+
+/**
+ * Open-loop load with a concurrency bound: per transport, request k is due at
+ * `k * batchSize / ratePerSec` seconds after start and is sent by whichever of the
+ * `concurrency` client processes is free. Every request is recorded as invoke + completion.
+ * Bounded by count (`messages` per transport) and by time (`durationSec`).
+ */
+export interface GeneratorOptions {
+  client: Client;
+  history: HistorySink;
+  clock: RunClock;
+  random: Random;
+  /** Prefix of every id: ids are `<seed>-<transport>-<n>`, unique per run. */
+  seed: string;
+  transports: readonly TransportName[];
+  /** Events per transport (default 500). */
+  messages?: number;
+  /** Events per second per transport (default 50). */
+  ratePerSec?: number;
+  /** Stop issuing after this many seconds (default: twice the nominal load time + 10 s). */
+  durationSec?: number;
+  /** Requests in flight per transport (default 4). */
+  concurrency?: number;
+  /** Events per request (default 1). */
+  batchSize?: number;
+  /** Fraction of events sent with `payload.poison = true` (default 0). */
+  poisonFraction?: number;
+  /** Approximate payload size in bytes (default 64). */
+  payloadBytes?: number;
+  /** Event `type` field (default `harness.test`). */
+  eventType?: string;
+}
+
+export interface TransportProgress {
+  /** Events invoked. */
+  sent: number;
+  acked: number;
+  failed: number;
+  info: number;
+  /** Requests in flight now. */
+  inFlight: number;
+  /** Events the generator has not issued yet and will (0 once stopped). */
+  remaining: number;
+}
+
+export type GeneratorProgress = Record<TransportName, TransportProgress>;
+
+export interface Generator {
+  /** Runs the load; resolves once nothing is left to issue and every request completed. */
+  run(): Promise<GeneratorProgress>;
+  /** Stops issuing new requests; in-flight ones complete and are recorded. Idempotent. */
+  stop(): void;
+  /** Live counters (a copy). */
+  progress(): GeneratorProgress;
+}
+
+const DEFAULTS = {
+  messages: 500,
+  ratePerSec: 50,
+  concurrency: 4,
+  batchSize: 1,
+  poisonFraction: 0,
+  payloadBytes: 64,
+  eventType: 'harness.test',
+};
+
+function validate(o: Required<Omit<GeneratorOptions, 'durationSec'>>, durationSec: number): void {
+  const positive: [string, number][] = [
+    ['messages', o.messages],
+    ['ratePerSec', o.ratePerSec],
+    ['concurrency', o.concurrency],
+    ['batchSize', o.batchSize],
+    ['durationSec', durationSec],
+  ];
+  for (const [name, value] of positive) {
+    if (!(value > 0) || !Number.isFinite(value)) {
+      throw new RangeError(`generator option ${name} must be a positive number, got ${value}`);
+    }
+  }
+  if (!(o.poisonFraction >= 0 && o.poisonFraction <= 1)) {
+    throw new RangeError(`generator option poisonFraction must be in [0, 1]`);
+  }
+  if (o.transports.length === 0) throw new RangeError('generator option transports is empty');
+}
+
+export function createGenerator(options: GeneratorOptions): Generator {
+  const o = { ...DEFAULTS, ...options };
+  const durationSec = options.durationSec ?? (2 * o.messages) / o.ratePerSec + 10;
+  validate(o, durationSec);
+  const { client, history, clock } = o;
+  const intervalMs = (1000 * o.batchSize) / o.ratePerSec;
+  const stats = Object.fromEntries(
+    o.transports.map((t) => [
+      t,
+      { sent: 0, acked: 0, failed: 0, info: 0, inFlight: 0, remaining: o.messages },
+    ]),
+  ) as GeneratorProgress;
+
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const stopSignal = new Promise<void>((resolve) => (wake = resolve));
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    if (stopped) return;
+    stopped = true;
+    for (const t of o.transports) stats[t].remaining = 0;
+    wake();
+  };
+
+  const sleep = async (ms: number) => {
+    if (ms <= 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([new Promise((r) => (timer = setTimeout(r, ms))), stopSignal]);
+    clearTimeout(timer);
+  };
+
+  async function driveTransport(transport: TransportName, index: number, startTime: number) {
+    const rng = o.random.fork(`load/${transport}`);
+    // One random pad per transport: payload bytes cost nothing to generate per event.
+    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+    let pad = '';
+    for (let i = 0; i < o.payloadBytes; i++) pad += alphabet[rng.int(0, alphabet.length - 1)];
+    const stat = stats[transport];
+    let nextSeq = 0;
+    let k = 0;
+
+    // Batches are built in issue order, so the same seed gives the same ids and poison.
+    const nextBatch = (): { events: ClientEvent[]; poison: string[]; due: number } | undefined => {
+      if (stopped || nextSeq >= o.messages) return undefined;
+      const events: ClientEvent[] = [];
+      const poison: string[] = [];
+      const size = Math.min(o.batchSize, o.messages - nextSeq);
+      for (let i = 0; i < size; i++) {
+        const seq = nextSeq++;
+        const id = `${o.seed}-${transport}-${seq}`;
+        const isPoison = o.poisonFraction > 0 && rng.chance(o.poisonFraction);
+        if (isPoison) poison.push(id);
+        const payload: Record<string, unknown> = {
+          seq,
+          data: pad.slice(0, rng.int(0, pad.length)),
+        };
+        if (isPoison) payload.poison = true;
+        events.push({ id, type: o.eventType, payload });
+      }
+      stat.remaining = o.messages - nextSeq;
+      return { events, poison, due: startTime + k++ * intervalMs };
+    };
+
+    const total = o.transports.length * o.concurrency;
+    const slot = async (slotIndex: number) => {
+      let proc = index * o.concurrency + slotIndex;
+      for (let batch = nextBatch(); batch; batch = nextBatch()) {
+        await sleep(batch.due - clock.now().time);
+        if (stopped) {
+          // Claimed but never sent: it was never attempted, so it is not in the history.
+          return;
+        }
+        const ids = batch.events.map((e) => e.id);
+        history.append({
+          type: 'invoke',
+          process: proc,
+          transport,
+          ids,
+          ...(batch.poison.length > 0 ? { poison: batch.poison } : {}),
+          ...clock.now(),
+        });
+        stat.sent += ids.length;
+        stat.inFlight++;
+        const outcome = await client.send(transport, batch.events);
+        stat.inFlight--;
+        history.append({ ...outcome, process: proc, transport, ids, ...clock.now() });
+        if (outcome.type === 'ok') stat.acked += ids.length;
+        else if (outcome.type === 'fail') stat.failed += ids.length;
+        else {
+          stat.info += ids.length;
+          // Jepsen: a process with an indeterminate op is retired; its successor gets a new id.
+          proc += total;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: o.concurrency }, (_, i) => slot(i)));
+  }
+
+  const progress = (): GeneratorProgress =>
+    Object.fromEntries(Object.entries(stats).map(([t, s]) => [t, { ...s }])) as GeneratorProgress;
+
+  let running: Promise<GeneratorProgress> | undefined;
+  return {
+    run() {
+      running ??= (async () => {
+        const startTime = clock.now().time;
+        deadline = setTimeout(stop, durationSec * 1000);
+        try {
+          await Promise.all(o.transports.map((t, i) => driveTransport(t, i, startTime)));
+        } finally {
+          clearTimeout(deadline);
+          for (const t of o.transports) stats[t].remaining = 0;
+        }
+        return progress();
+      })();
+      return running;
+    },
+    stop,
+    progress,
+  };
+}

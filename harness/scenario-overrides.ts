@@ -1,0 +1,28 @@
+import type { Scenario } from '../scenarios/types.ts';
+import type { ScenarioArgs } from './cli/scenario-args.ts';
+
+/**
+ * Applies CLI overrides to a scenario, returning a new one. `--duration` caps the load
+ * phase (the generator stops issuing at that point) rather than changing the rate.
+ */
+export interface LoadOverrides {
+  messages?: number;
+  rate?: number;
+  durationSec?: number;
+  transports?: ScenarioArgs['transports'];
+  workers?: number;
+}
+
+export function applyOverrides(scenario: Scenario, o: LoadOverrides): Scenario {
+  return {
+    ...scenario,
+    ...(o.transports ? { transports: o.transports } : {}),
+    load: {
+      ...scenario.load,
+      ...(o.messages !== undefined ? { messages: o.messages } : {}),
+      ...(o.rate !== undefined ? { ratePerSec: o.rate } : {}),
+      ...(o.durationSec !== undefined ? { durationSec: o.durationSec } : {}),
+    },
+    workers: { ...scenario.workers, ...(o.workers !== undefined ? { size: o.workers } : {}) },
+  };
+}

@@ -1,0 +1,45 @@
+import { bandwidth } from './bandwidth.ts';
+import { brokerRestart } from './broker-restart.ts';
+import { chaos } from './chaos.ts';
+import { consumerOutage } from './consumer-outage.ts';
+import { crashConsumer } from './crash-consumer.ts';
+import { flakyNetwork } from './flaky-network.ts';
+import { gracefulRestart } from './graceful-restart.ts';
+import { latency } from './latency.ts';
+import { partitionProducer } from './partition-producer.ts';
+import { partitionWorkers } from './partition-workers.ts';
+import { poisonMessage } from './poison-message.ts';
+import { rebalanceStorm } from './rebalance-storm.ts';
+import { sinkOutage } from './sink-outage.ts';
+import { slowConsumer } from './slow-consumer.ts';
+import { smoke } from './smoke.ts';
+import type { Scenario } from './types.ts';
+import { workerPause } from './worker-pause.ts';
+
+/** The catalogue, in the order the fault suite runs it (control first). */
+export const SCENARIOS: readonly Scenario[] = [
+  smoke,
+  crashConsumer,
+  consumerOutage,
+  gracefulRestart,
+  workerPause,
+  partitionWorkers,
+  partitionProducer,
+  latency,
+  flakyNetwork,
+  bandwidth,
+  brokerRestart,
+  sinkOutage,
+  poisonMessage,
+  slowConsumer,
+  rebalanceStorm,
+  chaos,
+];
+
+export const SCENARIO_NAMES: readonly string[] = SCENARIOS.map((s) => s.name);
+
+export function getScenario(name: string): Scenario | undefined {
+  return SCENARIOS.find((s) => s.name === name);
+}
+
+export type { Scenario } from './types.ts';

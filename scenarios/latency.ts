@@ -1,0 +1,34 @@
+import type { Scenario } from './types.ts';
+
+/** Slow links, no loss: correctness must not depend on timing, latency must show it. */
+export const latency: Scenario = {
+  name: 'latency',
+  description: 'Add 500 ms latency on the producer links, then 200 ms on the worker links.',
+  load: { messages: 600, ratePerSec: 30, concurrency: 8, batchSize: 1 },
+  workers: { size: 2, workTimeMs: 5 },
+  schedule: [
+    {
+      at: 3,
+      fault: {
+        kind: 'toxic',
+        proxy: 'producer',
+        type: 'latency',
+        stream: 'downstream',
+        attributes: { latency: 500, jitter: 50 },
+      },
+      healAfter: 8,
+    },
+    {
+      at: 12,
+      fault: {
+        kind: 'toxic',
+        proxy: 'workers',
+        type: 'latency',
+        stream: 'downstream',
+        attributes: { latency: 200, jitter: 50 },
+      },
+      healAfter: 6,
+    },
+  ],
+  expectations: { latencyP99Ms: { min: 400 } },
+};

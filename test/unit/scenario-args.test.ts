@@ -1,0 +1,93 @@
+import { expect } from 'chai';
+import { parseScenarioArgs, type ParsedScenarioArgs } from '../../harness/cli/scenario-args.ts';
+import { SCENARIO_NAMES } from '../../scenarios/index.ts';
+
+const parse = (...argv: string[]) => parseScenarioArgs(argv, SCENARIO_NAMES);
+const errorOf = (r: ParsedScenarioArgs) => {
+  expect(r.kind).to.equal('error');
+  return r.kind === 'error' ? r : { message: '', exitCode: 0 };
+};
+
+describe('scenario CLI arguments', () => {
+  it('parses a full command line, with "--" and --flag=value forms', () => {
+    const r = parse(
+      'crash-consumer',
+      '--',
+      '--messages',
+      '200',
+      '--rate=40',
+      '--duration',
+      '15',
+      '--transports',
+      'kafka,redis',
+      '--workers',
+      '3',
+      '--seed',
+      'abc-1',
+      '--out',
+      '/tmp/r',
+      '--json',
+      '--failpoints',
+      'sink-slow,producer-504',
+    );
+    expect(r).to.deep.equal({
+      kind: 'run',
+      args: {
+        scenario: 'crash-consumer',
+        messages: 200,
+        rate: 40,
+        durationSec: 15,
+        transports: ['kafka', 'redis'],
+        workers: 3,
+        seed: 'abc-1',
+        outDir: '/tmp/r',
+        json: true,
+        failpoints: ['sink-slow', 'producer-504'],
+      },
+    });
+  });
+
+  it('uses defaults for a bare scenario name', () => {
+    expect(parse('smoke')).to.deep.equal({
+      kind: 'run',
+      args: { scenario: 'smoke', outDir: 'runs', json: false, failpoints: [] },
+    });
+  });
+
+  it('lists and helps', () => {
+    expect(parse('--list')).to.deep.equal({ kind: 'list' });
+    const help = parse('--help');
+    expect(help.kind).to.equal('help');
+    if (help.kind === 'help') expect(help.text).to.contain('crash-consumer');
+  });
+
+  it('names an unknown scenario and lists the valid ones, exit code 2', () => {
+    const e = errorOf(parse('crash-consumr'));
+    expect(e.exitCode).to.equal(2);
+    expect(e.message).to.contain('"crash-consumr"');
+    for (const name of SCENARIO_NAMES) expect(e.message).to.contain(name);
+  });
+
+  it('names an unknown flag and lists the valid ones', () => {
+    const e = errorOf(parse('smoke', '--mesages', '3'));
+    expect(e.message).to.contain('"--mesages"');
+    expect(e.message).to.contain('--messages');
+    expect(errorOf(parse('smoke', '-x')).message).to.contain('"-x"');
+  });
+
+  it('rejects bad values, naming the flag', () => {
+    expect(errorOf(parse('smoke', '--messages', '0')).message).to.contain('--messages');
+    expect(errorOf(parse('smoke', '--messages', '1.5')).message).to.contain('--messages');
+    expect(errorOf(parse('smoke', '--rate', 'fast')).message).to.contain('--rate');
+    expect(errorOf(parse('smoke', '--transports', 'kafka,rabbit')).message).to.contain('"rabbit"');
+    expect(errorOf(parse('smoke', '--seed', 'a b')).message).to.contain('--seed');
+    expect(errorOf(parse('smoke', '--messages')).message).to.contain('needs a value');
+    expect(errorOf(parse('smoke', '--seed', '--json')).message).to.contain('needs a value');
+    expect(errorOf(parse('smoke', '--json=yes')).message).to.contain('takes no value');
+  });
+
+  it('asks for exactly one scenario', () => {
+    expect(errorOf(parse()).message).to.contain('smoke');
+    expect(errorOf(parse('smoke', 'chaos')).message).to.contain('one scenario');
+  });
+});

@@ -1,0 +1,85 @@
+import { expect } from 'chai';
+import { createRandom } from '../../harness/random.ts';
+import { resolveSchedule } from '../../harness/schedule.ts';
+import { applyOverrides } from '../../harness/scenario-overrides.ts';
+import { getScenario, SCENARIO_NAMES, SCENARIOS } from '../../scenarios/index.ts';
+import { nominalDurationSec, validateScenario } from '../../scenarios/validate.ts';
+
+const CATALOGUE = [
+  'smoke',
+  'crash-consumer',
+  'consumer-outage',
+  'graceful-restart',
+  'worker-pause',
+  'partition-workers',
+  'partition-producer',
+  'latency',
+  'flaky-network',
+  'bandwidth',
+  'broker-restart',
+  'sink-outage',
+  'poison-message',
+  'slow-consumer',
+  'rebalance-storm',
+  'chaos',
+];
+
+describe('scenario catalogue', () => {
+  it('has every scenario of the design, once', () => {
+    expect([...SCENARIO_NAMES].sort()).to.deep.equal([...CATALOGUE].sort());
+  });
+
+  for (const s of SCENARIOS) {
+    it(`${s.name}: valid data, CI-sized`, () => {
+      expect(validateScenario(s)).to.deep.equal([]);
+      // Load and faults within ~45 s leave room for setup and drain in a 60 s budget.
+      expect(nominalDurationSec(s)).to.be.at.most(45);
+      const events = s.load.messages * (s.transports?.length ?? 3);
+      expect(events).to.be.within(300, 3000);
+      // Every fault is over before the load ends plus a margin, so heals happen under load.
+      const schedule = resolveSchedule(s, createRandom('ci').fork('faults'));
+      for (const step of schedule) expect(step.at).to.be.below(s.load.messages / s.load.ratePerSec);
+    });
+  }
+
+  it('reports bad data, naming the field', () => {
+    const smoke = getScenario('smoke')!;
+    const broken = {
+      ...smoke,
+      name: 'Bad Name',
+      schedule: [
+        { at: 1, fault: { kind: 'pause-worker' as const } },
+        {
+          at: 2,
+          fault: {
+            kind: 'toxic' as const,
+            proxy: 'nowhere' as 'workers',
+            type: 'latency' as const,
+            stream: 'upstream' as const,
+            attributes: {},
+          },
+          healAfter: 1,
+        },
+      ],
+    };
+    const problems = validateScenario(broken);
+    expect(problems).to.include('name: kebab-case, got "Bad Name"');
+    expect(problems).to.include('schedule[0].healAfter: required for pause-worker');
+    expect(problems).to.include('schedule[1].fault.proxy: unknown proxy "nowhere"');
+  });
+
+  it('applies CLI overrides without touching the catalogue', () => {
+    const smoke = getScenario('smoke')!;
+    const s = applyOverrides(smoke, {
+      messages: 10,
+      rate: 5,
+      transports: ['redis'],
+      workers: 4,
+      durationSec: 3,
+    });
+    expect(s.load).to.include({ messages: 10, ratePerSec: 5, durationSec: 3 });
+    expect(s.transports).to.deep.equal(['redis']);
+    expect(s.workers.size).to.equal(4);
+    expect(smoke.load.messages).to.equal(300);
+  });
+});
