@@ -1,4 +1,5 @@
 import { ConfigError } from './errors.ts';
+import { FAILPOINTS, isFailpointName, type FailpointName } from './failpoints.ts';
 
 /**
  * The only place that reads `process.env`. Every option is declared once below with its
@@ -330,13 +331,21 @@ export const OPTIONS = {
   },
   failpoints: opt(
     'FAILPOINTS',
-    [] as string[],
-    (raw) =>
-      raw
+    [] as FailpointName[],
+    (raw, env) => {
+      const names = raw
         .split(',')
         .map((s) => s.trim())
-        .filter(Boolean),
-    'test-only faults to switch on (never in production)',
+        .filter(Boolean);
+      const bad = names.find((n) => !isFailpointName(n));
+      if (bad !== undefined) {
+        throw new ConfigError(
+          `${env} names an unknown failpoint "${bad}"; known: ${Object.keys(FAILPOINTS).join(', ')}`,
+        );
+      }
+      return names as FailpointName[];
+    },
+    'comma list of test-only faults to switch on (see lib/failpoints.ts); never in production',
   ),
 } as const;
 

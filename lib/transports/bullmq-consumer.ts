@@ -1,0 +1,123 @@
+import { hostname } from 'node:os';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { EventEnvelope } from '../envelope.ts';
+import { errorMessage } from '../errors.ts';
+import { createLogger } from '../log.ts';
+import type { WorkerConsumerOptions } from './kafka-consumer.ts';
+import { createRedisClient } from './redis-client.ts';
+import { backoffDelayMs, isRetriableFailure } from './retry-policy.ts';
+import type { Consumer, Handler } from './types.ts';
+
+/**
+ * Job options the producer should add every event with, so BullMQ's own retry applies:
+ * `maxDeliveries` attempts with exponential backoff from `BULLMQ_BACKOFF_MS`.
+ */
+export function bullmqJobRetryOptions(config: Config): {
+  attempts: number;
+  backoff: { type: 'exponential'; delay: number };
+} {
+  return {
+    attempts: config.workers.maxDeliveries,
+    backoff: { type: 'exponential', delay: config.bullmq.backoffMs },
+  };
+}
+
+/**
+ * BullMQ worker.
+ *
+ * The delivery count is `job.attemptsStarted` (every move to active, stalls included). A job
+ * whose worker died keeps its lock for `lockDurationMs`; the stalled checker (every
+ * `stalledIntervalMs`, in every live worker) then moves it back to wait, and
+ * `maxStalledCount` is high so repeated kills never fail a good job. Handler failures:
+ * - retriable (sink down): moved to delayed without spending an attempt, retried forever;
+ * - otherwise: thrown, so BullMQ retries with the job's `attempts`/`backoff` and finally moves
+ *   it to the failed set (the dead-letter place; `failedReason` carries the error). A job
+ *   added with fewer attempts than `maxDeliveries` is retried here instead (moved to delayed
+ *   with exponential backoff) until `attemptsStarted` reaches `maxDeliveries`, then failed
+ *   as unrecoverable, so the policy holds whatever the producer set.
+ */
+export function createBullmqConsumer(
+  config: Config,
+  handler: Handler,
+  options: WorkerConsumerOptions,
+): Consumer {
+  const { bullmq: b, workers: w } = config;
+  const name = `${hostname()}-w${options.workerId}`;
+  const log = options.logger ?? createLogger('bullmq-consumer', { workerId: options.workerId });
+  let connection: Redis | undefined;
+  let worker: Worker<EventEnvelope> | undefined;
+  let drainPromise: Promise<void> | undefined;
+
+  async function processJob(job: Job<EventEnvelope>, token?: string): Promise<void> {
+    const deliveryCount = Math.max(1, job.attemptsStarted);
+    try {
+      await handler({ event: job.data, deliveryCount });
+      return;
+    } catch (err) {
+      if (token !== undefined && isRetriableFailure(err)) {
+        await job.moveToDelayed(
+          Date.now() + backoffDelayMs(w.retryBackoffMs, deliveryCount, 5000),
+          token,
+        );
+        throw new DelayedError();
+      }
+      if (token !== undefined && (job.opts.attempts ?? 1) < w.maxDeliveries) {
+        if (deliveryCount < w.maxDeliveries) {
+          await job.moveToDelayed(Date.now() + backoffDelayMs(b.backoffMs, deliveryCount), token);
+          throw new DelayedError();
+        }
+        throw new UnrecoverableError(errorMessage(err));
+      }
+      throw err;
+    }
+  }
+
+  return {
+    transport: 'bullmq',
+
+    async start() {
+      // BullMQ workers need commands queued across reconnects and retried without limit.
+      connection = createRedisClient(config.redis.workersUrl, `${name}-bullmq`, {
+        maxRetriesPerRequest: null,
+        enableOfflineQueue: true,
+      });
+      worker = new Worker<EventEnvelope>(b.queue, processJob, {
+        connection,
+        name,
+        autorun: false,
+        concurrency: w.concurrency,
+        lockDuration: b.lockDurationMs,
+        stalledInterval: b.stalledIntervalMs,
+        maxStalledCount: b.maxStalledCount,
+        // Short long-poll so a drain is not held up by an idle blocking read.
+        drainDelay: 1,
+      });
+      worker.on('error', (err) => log.warn({ err: errorMessage(err) }, 'bullmq worker error'));
+      worker.on('failed', (job, err) => {
+        if (job && job.finishedOn !== undefined) {
+          log.warn(
+            { jobId: job.id, attempts: job.attemptsStarted, err: errorMessage(err) },
+            'dead-lettered',
+          );
+        }
+      });
+      await worker.waitUntilReady();
+      worker
+        .run()
+        .catch((err: unknown) => log.error({ err: errorMessage(err) }, 'bullmq worker stopped'));
+      log.info({ queue: b.queue }, 'bullmq consumer running');
+    },
+
+    drain() {
+      drainPromise ??= (async () => {
+        // close() stops fetching and waits for the active jobs to complete (and be acked).
+        await worker?.close();
+        await connection?.quit().catch(() => {});
+        log.info('bullmq consumer drained');
+      })();
+      return drainPromise;
+    },
+  };
+}

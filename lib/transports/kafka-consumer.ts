@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Partitioners, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
+import type { Config } from '../config.ts';
+import { decodeEnvelope } from '../envelope.ts';
+import { PermanentHandlerError, errorMessage } from '../errors.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { deadLetterTopic } from './dead-letter-names.ts';
+import { createKafkaClient } from './kafka-client.ts';
+import { ensureKafkaTopics } from './kafka-topics.ts';
+import { createLimiter } from './limiter.ts';
+import { backoffDelayMs, isRetriableFailure } from './retry-policy.ts';
+import type { Consumer, Handler } from './types.ts';
+
+export interface WorkerConsumerOptions {
+  /** Supervisor slot; names the client and (Redis) the group consumer. */
+  workerId: string;
+  logger?: Logger;
+}
+
+/**
+ * Kafka consumer-group worker.
+ *
+ * Offsets are resolved by hand, only after the sink write (or the dead-letter write) of
+ * every earlier message in the partition's batch, and committed by kafkajs at the end of
+ * each batch and at most `commitIntervalMs` apart inside long ones. A failing message is
+ * retried in place with backoff (Kafka has no per-message redelivery), so its delivery
+ * count is counted in this process: a redelivery after a crash starts again at 1, and the
+ * sink's own counter (previous + 1) is what shows it. After `maxDeliveries` counted failures
+ * the message goes to `<topic>.dlq` with `error` and `deliveries` headers, then its offset
+ * is resolved. Retriable failures (sink down) are retried until drain, never dead-lettered.
+ */
+export function createKafkaConsumer(
+  config: Config,
+  handler: Handler,
+  options: WorkerConsumerOptions,
+): Consumer {
+  const { kafka: k, workers: w } = config;
+  const log = options.logger ?? createLogger('kafka-consumer', { workerId: options.workerId });
+  const client = createKafkaClient({
+    brokers: k.workersBrokers,
+    clientId: `workers-${options.workerId}`,
+    logger: log,
+    retries: 10,
+  });
+  const consumer = client.consumer({
+    groupId: k.groupId,
+    sessionTimeout: k.sessionTimeoutMs,
+    heartbeatInterval: k.heartbeatIntervalMs,
+    rebalanceTimeout: k.rebalanceTimeoutMs,
+    // Keep fetching within one cycle of the broker so a drain is not stuck behind a long fetch.
+    maxWaitTimeInMs: 500,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 200, maxRetryTime: 2000 },
+  });
+  let dlqProducer: Producer | undefined;
+  const limit = createLimiter(w.concurrency);
+  const dlq = deadLetterTopic(k.topic);
+  let draining = false;
+  let drainPromise: Promise<void> | undefined;
+
+  async function deadLetter(
+    message: KafkaMessage,
+    partition: number,
+    err: unknown,
+    deliveries: number,
+  ) {
+    dlqProducer ??= client.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    await dlqProducer.connect();
+    await dlqProducer.send({
+      topic: dlq,
+      acks: -1,
+      messages: [
+        {
+          key: message.key,
+          value: message.value,
+          headers: {
+            ...message.headers,
+            error: errorMessage(err),
+            deliveries: String(deliveries),
+            'source-partition': String(partition),
+            'source-offset': message.offset,
+          },
+        },
+      ],
+    });
+  }
+
+  /** Handles one message to completion. False: left unresolved because we are draining. */
+  async function handle(message: KafkaMessage, partition: number): Promise<boolean> {
+    let failures = 0;
+    for (let attempt = 1; ; attempt += 1) {
+      if (draining && attempt > 1) return false;
+      let failure: unknown;
+      try {
+        if (message.value === null)
+          throw new PermanentHandlerError(`empty message at offset ${message.offset}`);
+        const event = decodeEnvelope(message.value);
+        await handler({ event, deliveryCount: failures + 1 });
+        return true;
+      } catch (err) {
+        failure = err;
+      }
+      if (!isRetriableFailure(failure)) {
+        failures += 1;
+        if (failures >= w.maxDeliveries) {
+          // The dead-letter write itself may fail (broker unreachable): retry it until drain.
+          for (let n = 1; ; n += 1) {
+            try {
+              await deadLetter(message, partition, failure, failures);
+              log.warn(
+                { partition, offset: message.offset, err: errorMessage(failure) },
+                'dead-lettered',
+              );
+              return true;
+            } catch (err) {
+              if (draining) return false;
+              log.warn({ err: errorMessage(err) }, 'dead-letter write failed; retrying');
+              await sleep(backoffDelayMs(w.retryBackoffMs, n, 2000));
+            }
+          }
+        }
+      }
+      await sleep(backoffDelayMs(w.retryBackoffMs, attempt, 5000));
+    }
+  }
+
+  async function eachBatch(payload: EachBatchPayload) {
+    const { batch } = payload;
+    const messages = batch.messages;
+    let next = 0;
+    let heartbeatError: Error | undefined;
+    // Heartbeat on a timer while a chunk is in the handler, so long work never costs the
+    // partition; a rebalance error is rethrown after the chunk so kafkajs rejoins.
+    const ticker = setInterval(() => {
+      payload.heartbeat().catch((err: unknown) => {
+        heartbeatError ??= err instanceof Error ? err : new Error(String(err));
+      });
+    }, k.heartbeatIntervalMs);
+    try {
+      while (next < messages.length && !draining && payload.isRunning() && !payload.isStale()) {
+        const chunk = messages.slice(next, next + w.concurrency);
+        const done = await Promise.all(chunk.map((m) => limit(() => handle(m, batch.partition))));
+        const firstUndone = done.indexOf(false);
+        const completed = firstUndone === -1 ? chunk.length : firstUndone;
+        const last = chunk[completed - 1];
+        if (last) payload.resolveOffset(last.offset);
+        next += completed;
+        if (completed < chunk.length) break;
+        if (heartbeatError) throw heartbeatError;
+        await payload.heartbeat();
+        await payload.commitOffsetsIfNecessary();
+      }
+    } finally {
+      clearInterval(ticker);
+    }
+  }
+
+  return {
+    transport: 'kafka',
+
+    async start() {
+      const admin = client.admin();
+      await admin.connect();
+      try {
+        await ensureKafkaTopics(admin, { topic: k.topic, partitions: k.partitions });
+      } finally {
+        await admin.disconnect();
+      }
+      await consumer.connect();
+      await consumer.subscribe({ topics: [k.topic], fromBeginning: true });
+      await consumer.run({
+        autoCommit: true,
+        autoCommitInterval: k.commitIntervalMs,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: Math.max(1, Math.min(k.partitions, w.concurrency)),
+        eachBatch,
+      });
+      log.info({ topic: k.topic, groupId: k.groupId }, 'kafka consumer running');
+    },
+
+    drain() {
+      drainPromise ??= (async () => {
+        draining = true;
+        // stop() waits for the batches in flight; they return after their current chunk and
+        // kafkajs commits what they resolved before leaving the group.
+        await consumer.stop();
+        await consumer.disconnect();
+        await dlqProducer?.disconnect();
+        log.info('kafka consumer drained');
+      })();
+      return drainPromise;
+    },
+  };
+}

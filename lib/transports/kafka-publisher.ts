@@ -1,0 +1,143 @@
+import kafkajs, { type Admin, type Producer } from 'kafkajs';
+import type { Config } from '../config.ts';
+import { encodeEnvelope, type EventEnvelope } from '../envelope.ts';
+import { IndeterminateError, NotSentError } from '../errors.ts';
+import { createHealthMonitor } from '../health-monitor.ts';
+import { createLogger, type Logger } from '../log.ts';
+import { createMicroBatcher } from '../micro-batcher.ts';
+import { withTimeout } from '../with-timeout.ts';
+import { createKafkaClient } from './kafka-client.ts';
+import { ensureKafkaTopics } from './kafka-topics.ts';
+import { isConnectFailure, provesNothingWritten } from './kafka-send-errors.ts';
+import type { Publisher } from './types.ts';
+
+export interface KafkaPublisherOptions {
+  logger?: Logger;
+  /** Most messages in one produce request (concurrent requests are merged up to this). */
+  maxBatchMessages?: number;
+}
+
+/**
+ * Publishes to the Kafka topic with `acks: -1`: key = event key or id, headers `id` and
+ * `type`, value = the encoded envelope. The topic is created up front when missing.
+ *
+ * Concurrent publishes are merged for `lingerMs` into one produce request, because the
+ * broker serves one request per connection at a time. kafkajs' own retries are off so a
+ * failure describes exactly one attempt, which is what tells "not sent" from "indeterminate".
+ */
+export function createKafkaPublisher(
+  config: Config,
+  options: KafkaPublisherOptions = {},
+): Publisher {
+  const logger = options.logger ?? createLogger('kafka-publisher');
+  const { ackTimeoutMs, healthIntervalMs, lingerMs } = config.producer;
+  const { topic, partitions } = config.kafka;
+  const checkTimeoutMs = Math.min(ackTimeoutMs, 2000);
+  const kafka = createKafkaClient({
+    brokers: config.kafka.producerBrokers,
+    clientId: 'pipeline-producer',
+    connectionTimeoutMs: checkTimeoutMs,
+    requestTimeoutMs: ackTimeoutMs,
+    retries: 0,
+    // kafkajs logs every failed reconnect; the health monitor logs each state change once.
+    logger: logger.child({}, { level: logger.isLevelEnabled('debug') ? logger.level : 'fatal' }),
+  });
+  const producer: Producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    // Named explicitly (murmur2, as the Java client): same key, same partition.
+    createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+    retry: { retries: 0 },
+  });
+  const admin: Admin = kafka.admin({ retry: { retries: 0 } });
+
+  let setUp = false;
+  let brokerCount = 0;
+  let closing: Promise<void> | undefined;
+
+  /** First contact: make the topic, learn the cluster size, connect the producer. */
+  const setUpOnce = async () => {
+    await admin.connect();
+    await ensureKafkaTopics(admin, { topic, partitions });
+    await producer.connect();
+    setUp = true;
+  };
+
+  const health = createHealthMonitor({
+    intervalMs: healthIntervalMs,
+    // Topic creation waits for leaders, so the first check gets the full ack timeout.
+    timeoutMs: ackTimeoutMs,
+    check: async () => {
+      if (!setUp) await setUpOnce();
+      const cluster = await withTimeout(
+        admin.describeCluster(),
+        checkTimeoutMs,
+        () => new NotSentError('describeCluster timed out'),
+      );
+      brokerCount = cluster.brokers.length;
+    },
+    onChange: (ready, err) =>
+      ready
+        ? logger.info({ brokerCount }, 'kafka ready')
+        : logger.warn({ err }, 'kafka unreachable'),
+  });
+  void health.checkNow();
+
+  const send = async (events: EventEnvelope[]) => {
+    try {
+      await withTimeout(
+        producer.send({
+          topic,
+          acks: -1,
+          timeout: ackTimeoutMs,
+          messages: events.map((event) => ({
+            key: event.key ?? event.id,
+            value: encodeEnvelope(event),
+            headers: { id: event.id, type: event.type },
+          })),
+        }),
+        ackTimeoutMs,
+        () => new IndeterminateError(`no acks=-1 reply within ${ackTimeoutMs} ms`),
+      );
+    } catch (err) {
+      if (err instanceof IndeterminateError) throw err;
+      if (isConnectFailure(err)) health.markDown(err);
+      if (brokerCount === 1 && provesNothingWritten(err)) {
+        throw new NotSentError('kafka did not take the batch', { cause: err });
+      }
+      throw new IndeterminateError('kafka send failed after it may have been written', {
+        cause: err,
+      });
+    }
+  };
+
+  const batcher = createMicroBatcher<EventEnvelope>({
+    lingerMs,
+    maxItems: options.maxBatchMessages ?? Math.max(config.producer.maxBatch, 1000),
+    flush: send,
+  });
+
+  return {
+    transport: 'kafka',
+    isReady: () => setUp && health.isReady(),
+
+    publish(events: readonly EventEnvelope[]) {
+      if (events.length === 0) return Promise.resolve();
+      if (closing) return Promise.reject(new NotSentError('publisher is closed'));
+      // Fail fast while the link is known down; the health check brings it back.
+      if (!setUp || !health.isReady())
+        return Promise.reject(new NotSentError('kafka not connected'));
+      return batcher.add(events);
+    },
+
+    close() {
+      closing ??= (async () => {
+        health.stop();
+        await batcher.drain();
+        const results = await Promise.allSettled([producer.disconnect(), admin.disconnect()]);
+        for (const r of results)
+          if (r.status === 'rejected') logger.warn({ err: r.reason }, 'kafka disconnect failed');
+      })();
+      return closing;
+    },
+  };
+}

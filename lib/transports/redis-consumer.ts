@@ -1,0 +1,293 @@
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import { decodeEnvelope, type EventEnvelope } from '../envelope.ts';
+import { PermanentHandlerError, errorMessage } from '../errors.ts';
+import { createLogger } from '../log.ts';
+import { deadLetterStream } from './dead-letter-names.ts';
+import type { WorkerConsumerOptions } from './kafka-consumer.ts';
+import { createLimiter } from './limiter.ts';
+import { createRedisClient } from './redis-client.ts';
+import { redisErrorCode } from './redis-error-code.ts';
+import { isRetriableFailure } from './retry-policy.ts';
+import type { Consumer, Handler } from './types.ts';
+
+type StreamEntry = [id: string, fields: string[]];
+type ReadReply = [stream: string, entries: StreamEntry[]][] | null;
+/** ioredis' overloads cannot take a built argument list; the reply shape is Redis' own. */
+type XReadGroup = { xreadgroup(...args: (string | number)[]): Promise<ReadReply> };
+
+/**
+ * Deletes group consumers that hold nothing and have been idle past ARGV[1] ms, except
+ * ARGV[2] (the caller). Atomic, so a consumer cannot read an entry between the check and
+ * the delete (DELCONSUMER would drop its pending entries).
+ */
+const PRUNE_SCRIPT = `
+local deleted = 0
+for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[3])) do
+  local info = {}
+  for i = 1, #c, 2 do info[c[i]] = c[i + 1] end
+  if info['name'] ~= ARGV[2] and info['pending'] == 0 and info['idle'] > tonumber(ARGV[1]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[3], info['name'])
+    deleted = deleted + 1
+  end
+end
+return deleted
+`;
+
+/** Stable per slot: a respawned worker takes over its predecessor's pending entries. */
+export function redisConsumerName(workerId: string, host = hostname()): string {
+  return `${host}-w${workerId}`;
+}
+
+function fieldsToMap(fields: string[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2)
+    map.set(fields[i] as string, fields[i + 1] as string);
+  return map;
+}
+
+/**
+ * Redis Streams consumer-group worker.
+ *
+ * On start the group is created from `0` with MKSTREAM (and again whenever a read reports
+ * NOGROUP), then the worker re-reads its own pending entries (id `0`, left by a predecessor
+ * with the same name) before new ones (`>`). Every `claimIntervalMs` it XAUTOCLAIMs entries
+ * idle past `claimIdleMs` from dead or stuck consumers. An entry is XACKed only after the
+ * handler resolved. A failed entry stays pending and comes back through XAUTOCLAIM; once its
+ * delivery count (from XPENDING) reaches `maxDeliveries` with a non-retriable failure it is
+ * copied to `<stream>.dlq` with the error and acknowledged in one MULTI. Entries are never
+ * trimmed. Consumers that hold nothing and are idle past `consumerDeleteIdleMs` are deleted.
+ */
+export function createRedisConsumer(
+  config: Config,
+  handler: Handler,
+  options: WorkerConsumerOptions,
+): Consumer {
+  const { redis: r, workers: w } = config;
+  const name = redisConsumerName(options.workerId);
+  const log =
+    options.logger ??
+    createLogger('redis-consumer', { workerId: options.workerId, consumer: name });
+  const dlq = deadLetterStream(r.stream);
+  const limit = createLimiter(w.concurrency);
+  // Two connections: XREADGROUP BLOCK holds one, acks and claims go over the other.
+  let reader: Redis | undefined;
+  let cmd: Redis | undefined;
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let drainPromise: Promise<void> | undefined;
+  const stop = new AbortController();
+
+  async function ensureGroup(client: Redis) {
+    try {
+      await client.xgroup('CREATE', r.stream, r.groupName, '0', 'MKSTREAM');
+      log.info({ stream: r.stream, group: r.groupName }, 'consumer group created from 0');
+    } catch (err) {
+      if (redisErrorCode(err) !== 'BUSYGROUP') throw err;
+    }
+  }
+
+  /** Delivery counts of the given entries, from the group's PEL (one XPENDING each, pipelined). */
+  async function deliveryCounts(client: Redis, ids: string[]): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    if (ids.length === 0) return counts;
+    const pipeline = client.pipeline();
+    for (const id of ids) pipeline.xpending(r.stream, r.groupName, id, id, 1);
+    const replies = (await pipeline.exec()) ?? [];
+    replies.forEach(([err, rows], i) => {
+      const row = (rows as [string, string, number, number][] | null)?.[0];
+      if (!err && row) counts.set(ids[i] as string, row[3]);
+    });
+    return counts;
+  }
+
+  async function processEntries(
+    client: Redis,
+    entries: StreamEntry[],
+    counts: Map<string, number> | null,
+  ) {
+    await Promise.all(
+      entries.map(([entryId, fields]) =>
+        limit(async () => {
+          const deliveryCount = counts?.get(entryId) ?? 1;
+          const map = fieldsToMap(fields);
+          let event: EventEnvelope | undefined;
+          try {
+            const raw = map.get('envelope');
+            if (raw === undefined)
+              throw new PermanentHandlerError(`entry ${entryId} has no envelope field`);
+            event = decodeEnvelope(raw);
+            await handler({ event, deliveryCount });
+          } catch (err) {
+            if (isRetriableFailure(err) || deliveryCount < w.maxDeliveries) {
+              // Stays pending; XAUTOCLAIM hands it out again after claimIdleMs.
+              log.debug({ entryId, deliveryCount, err: errorMessage(err) }, 'delivery failed');
+              return;
+            }
+            await client
+              .multi()
+              .xadd(
+                dlq,
+                '*',
+                'id',
+                event?.id ?? map.get('id') ?? '',
+                'type',
+                map.get('type') ?? '',
+                'envelope',
+                map.get('envelope') ?? '',
+                'error',
+                errorMessage(err),
+                'deliveries',
+                String(deliveryCount),
+                'entry',
+                entryId,
+              )
+              .xack(r.stream, r.groupName, entryId)
+              .exec();
+            log.warn(
+              { entryId, id: event?.id, deliveryCount, err: errorMessage(err) },
+              'dead-lettered',
+            );
+            return;
+          }
+          await client.xack(r.stream, r.groupName, entryId);
+        }),
+      ),
+    );
+  }
+
+  async function read(client: Redis, id: string, block: boolean): Promise<StreamEntry[]> {
+    const args: (string | number)[] = ['GROUP', r.groupName, name, 'COUNT', w.batchSize];
+    if (block) args.push('BLOCK', r.blockMs);
+    args.push('STREAMS', r.stream, id);
+    try {
+      const reply = await (client as unknown as XReadGroup).xreadgroup(...args);
+      return reply?.[0]?.[1] ?? [];
+    } catch (err) {
+      if (redisErrorCode(err) !== 'NOGROUP') throw err;
+      log.warn('consumer group vanished; recreating it from 0');
+      await ensureGroup(cmd as Redis);
+      return [];
+    }
+  }
+
+  async function claim(client: Redis) {
+    let cursor = '0-0';
+    // One sweep per interval, bounded in pages so a huge PEL cannot starve new reads.
+    for (let page = 0; page < 10 && running; page += 1) {
+      const [next, entries] = (await client.xautoclaim(
+        r.stream,
+        r.groupName,
+        name,
+        r.claimIdleMs,
+        cursor,
+        'COUNT',
+        w.batchSize,
+      )) as [string, (StreamEntry | null)[], string[]?];
+      const live = entries.filter((e): e is StreamEntry => e !== null);
+      if (live.length > 0) {
+        log.info({ claimed: live.length }, 'claimed idle entries');
+        await processEntries(
+          client,
+          live,
+          await deliveryCounts(
+            client,
+            live.map(([id]) => id),
+          ),
+        );
+      }
+      cursor = next;
+      if (cursor === '0-0') return;
+    }
+  }
+
+  async function run() {
+    const rd = reader as Redis;
+    const c = cmd as Redis;
+    // First our own history: entries a predecessor with this name read but never acked.
+    // One pass (from 0, after the last id seen): failed entries stay for XAUTOCLAIM.
+    let historyFrom: string | undefined = '0';
+    let lastClaim = 0;
+    let lastPrune = Date.now();
+    let failures = 0;
+    while (running) {
+      try {
+        if (historyFrom !== undefined) {
+          const own = await read(rd, historyFrom, false);
+          const last = own[own.length - 1];
+          if (own.length > 0)
+            await processEntries(
+              c,
+              own,
+              await deliveryCounts(
+                c,
+                own.map(([id]) => id),
+              ),
+            );
+          historyFrom = last && own.length >= w.batchSize ? last[0] : undefined;
+          continue;
+        }
+        const now = Date.now();
+        if (now - lastClaim >= r.claimIntervalMs) {
+          lastClaim = now;
+          await claim(c);
+        }
+        if (now - lastPrune >= Math.min(r.consumerDeleteIdleMs, 30_000)) {
+          lastPrune = now;
+          const deleted = (await c.eval(
+            PRUNE_SCRIPT,
+            1,
+            r.stream,
+            r.consumerDeleteIdleMs,
+            name,
+            r.groupName,
+          )) as number;
+          if (deleted > 0) log.info({ deleted }, 'deleted idle consumers with nothing pending');
+        }
+        if (!running) break;
+        const fresh = await read(rd, '>', true);
+        if (fresh.length > 0) await processEntries(c, fresh, null);
+        failures = 0;
+      } catch (err) {
+        if (!running) break;
+        failures += 1;
+        log.warn({ err: errorMessage(err) }, 'redis consume loop error; retrying');
+        await sleep(Math.min(100 * 2 ** Math.min(failures, 5), 2000), undefined, {
+          signal: stop.signal,
+        }).catch(() => {});
+      }
+    }
+  }
+
+  return {
+    transport: 'redis',
+
+    async start() {
+      // Commands fail at once while disconnected (factory default); the loop backs off and retries.
+      cmd = createRedisClient(r.workersUrl, `${name}-cmd`, { lazyConnect: true });
+      reader = createRedisClient(r.workersUrl, `${name}-read`, { lazyConnect: true });
+      await Promise.all([cmd.connect(), reader.connect()]);
+      await ensureGroup(cmd);
+      running = true;
+      loop = run();
+      loop.catch((err: unknown) =>
+        log.error({ err: errorMessage(err) }, 'redis consume loop stopped'),
+      );
+      log.info({ stream: r.stream, group: r.groupName }, 'redis consumer running');
+    },
+
+    drain() {
+      drainPromise ??= (async () => {
+        running = false;
+        stop.abort();
+        // The loop ends after its current read (at most blockMs) and the entries it holds.
+        await loop?.catch(() => {});
+        await Promise.allSettled([cmd?.quit(), reader?.quit()]);
+        log.info('redis consumer drained');
+      })();
+      return drainPromise;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import { AppError, IndeterminateError, NotSentError, ValidationError } from '../lib/errors.ts';
+
+/** The request (body or batch) is larger than allowed: HTTP 413. */
+export class TooLargeError extends AppError {
+  constructor(message: string) {
+    super('TOO_LARGE', message);
+  }
+}
+
+/** No such transport or route: HTTP 404. */
+export class NotFoundError extends AppError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+export interface HttpError {
+  statusCode: number;
+  body: { error: string; message: string };
+  headers?: Record<string, string>;
+}
+
+/** Fastify's own error codes for bodies it refused before our handler ran. */
+const FASTIFY_CODES: Record<string, { statusCode: number; error: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { statusCode: 400, error: 'malformed_json' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { statusCode: 400, error: 'empty_body' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { statusCode: 413, error: 'body_too_large' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { statusCode: 415, error: 'unsupported_media_type' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { statusCode: 400, error: 'bad_content_length' },
+  FST_ERR_CTP_INVALID_TYPE: { statusCode: 415, error: 'unsupported_media_type' },
+};
+
+/**
+ * The one place errors become HTTP answers. Only our own messages and fastify's body
+ * errors are shown; anything else is a bare 500 so no internals leak out.
+ */
+export function toHttpError(err: unknown, retryAfterSeconds: number): HttpError {
+  if (err instanceof ValidationError) {
+    const where = err.path === '' ? '' : `${err.path}: `;
+    return {
+      statusCode: 400,
+      body: { error: 'invalid_request', message: `${where}${err.message}` },
+    };
+  }
+  if (err instanceof TooLargeError)
+    return { statusCode: 413, body: { error: 'too_large', message: err.message } };
+  if (err instanceof NotFoundError)
+    return { statusCode: 404, body: { error: 'not_found', message: err.message } };
+  if (err instanceof NotSentError) {
+    return {
+      statusCode: 503,
+      body: { error: 'not_sent', message: `${err.message}; nothing was published, retry later` },
+      headers: { 'retry-after': String(retryAfterSeconds) },
+    };
+  }
+  if (err instanceof IndeterminateError) {
+    return {
+      statusCode: 504,
+      body: {
+        error: 'indeterminate',
+        message: `${err.message}; the events may or may not be published, retry with the same ids`,
+      },
+    };
+  }
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  const known = FASTIFY_CODES[code];
+  if (known !== undefined) {
+    const message = err instanceof Error ? err.message : known.error;
+    return { statusCode: known.statusCode, body: { error: known.error, message } };
+  }
+  // Any other fastify client error (4xx) keeps its status with a generic body.
+  const status =
+    typeof err === 'object' && err !== null && 'statusCode' in err ? Number(err.statusCode) : 500;
+  if (status >= 400 && status < 500) {
+    return {
+      statusCode: status,
+      body: { error: 'bad_request', message: err instanceof Error ? err.message : 'bad request' },
+    };
+  }
+  return { statusCode: 500, body: { error: 'internal', message: 'internal error' } };
+}

@@ -1,0 +1,59 @@
+/**
+ * `npm run producer`: wires config, publishers and the HTTP app together, listens on
+ * PRODUCER_HOST:PRODUCER_PORT and logs the URL. On SIGTERM/SIGINT it stops accepting,
+ * answers every in-flight request after its publish settled, disconnects and exits 0.
+ */
+import { loadConfig } from '../lib/config.ts';
+import { TRANSPORTS } from '../lib/envelope.ts';
+import { AppError, errorMessage } from '../lib/errors.ts';
+import { configureLogging, createLogger } from '../lib/log.ts';
+import { createPublisher } from '../lib/transports/publisher.ts';
+import { buildProducerApp } from './app.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  configureLogging(config.logLevel);
+  const logger = createLogger('producer');
+  const publishers = Object.fromEntries(
+    TRANSPORTS.map((t) => [
+      t,
+      createPublisher(t, config, { logger: logger.child({ transport: t }) }),
+    ]),
+  );
+  const app = buildProducerApp({ config, publishers, logger });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    stopping ??= (async () => {
+      logger.info({ signal }, 'stopping: no new requests, finishing in-flight publishes');
+      const deadline = setTimeout(() => {
+        logger.error({ timeoutMs: config.producer.shutdownTimeoutMs }, 'shutdown timed out');
+        process.exit(1);
+      }, config.producer.shutdownTimeoutMs);
+      deadline.unref();
+      // close() refuses new requests and resolves once every in-flight one was answered.
+      await app.close();
+      const results = await Promise.allSettled(Object.values(publishers).map((p) => p.close()));
+      for (const r of results)
+        if (r.status === 'rejected') logger.warn({ err: r.reason }, 'close failed');
+      clearTimeout(deadline);
+      logger.info('stopped');
+      process.exit(0);
+    })();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+
+  await app.listen({ host: config.producer.host, port: config.producer.port });
+  const address = app.server.address();
+  const port =
+    typeof address === 'object' && address !== null ? address.port : config.producer.port;
+  const url = `http://${config.producer.host.includes(':') ? `[${config.producer.host}]` : config.producer.host}:${port}`;
+  logger.info({ url }, `producer listening on ${url}`);
+}
+
+main().catch((err: unknown) => {
+  // Config and startup errors are the user's to fix: one line, no stack.
+  console.error(`producer: ${err instanceof AppError ? err.message : errorMessage(err)}`);
+  process.exit(err instanceof AppError && err.code === 'CONFIG' ? 2 : 1);
+});

@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import type { ProxyName } from '../../harness/infra/index.ts';
+import { useInfra } from '../support/infra.ts';
+import {
+  BrokerView,
+  post,
+  proxyControl,
+  startProducer,
+  waitFor,
+  type RunningProducer,
+} from './producer-support.ts';
+
+const ACK_TIMEOUT_MS = 2000;
+
+const LINKS: { transport: 'kafka' | 'redis' | 'bullmq'; proxy: ProxyName }[] = [
+  { transport: 'kafka', proxy: 'kafka-producer' },
+  { transport: 'redis', proxy: 'redis-producer' },
+  { transport: 'bullmq', proxy: 'redis-producer' },
+];
+
+describe('producer: broker faults answer 503 / 504, never a false 202 (real brokers, Toxiproxy)', function () {
+  this.timeout(120000);
+  const infra = useInfra();
+  let producer: RunningProducer;
+  let view: BrokerView;
+
+  before(async function () {
+    producer = await startProducer(infra(), {
+      PRODUCER_ACK_TIMEOUT_MS: String(ACK_TIMEOUT_MS),
+      PRODUCER_HEALTH_INTERVAL_MS: '200',
+    });
+    view = new BrokerView(infra(), producer.config);
+    for (const { transport } of LINKS) {
+      expect(
+        (await post(`${producer.url}/v1/events/${transport}`, { type: 'warmup', payload: {} }))
+          .status,
+      ).to.equal(202);
+    }
+  });
+  after(async function () {
+    await view?.close();
+    await producer?.close();
+  });
+
+  const readyz = async () => (await fetch(`${producer.url}/readyz`)).status;
+  const send = (transport: string, id: string) =>
+    post(`${producer.url}/v1/events/${transport}`, { id, type: 'fault', payload: { id } });
+
+  for (const { transport, proxy } of LINKS) {
+    describe(`${transport} through ${proxy}`, function () {
+      it('disabled link: fast 503 with Retry-After, /readyz 503, nothing published; recovers without a restart', async function () {
+        const link = await proxyControl(infra(), proxy);
+        const before = await view.counts();
+        try {
+          await link.disable();
+          const answers = [];
+          for (let i = 0; i < 5; i++) answers.push(await send(transport, `down-${transport}-${i}`));
+          for (const a of answers) {
+            expect(a.status, JSON.stringify(a.body)).to.equal(503);
+            expect(a.body.error).to.equal('not_sent');
+            expect(a.headers.get('retry-after')).to.equal('1');
+            expect(a.ms).to.be.below(ACK_TIMEOUT_MS + 500);
+          }
+          // Once the link is known down, requests fail at once instead of each trying.
+          expect(answers[answers.length - 1]!.ms).to.be.below(200);
+          expect(await waitFor(async () => (await readyz()) === 503, 5000)).to.equal(true);
+          expect(await view.counts()).to.deep.equal(before);
+        } finally {
+          await link.heal();
+        }
+        expect(await waitFor(async () => (await readyz()) === 200, 15000), 'ready again').to.equal(
+          true,
+        );
+        const after = await send(transport, `healed-${transport}`);
+        expect(after.status, JSON.stringify(after.body)).to.equal(202);
+        const counts = await view.counts();
+        expect(counts[transport]).to.equal(before[transport] + 1);
+      });
+
+      it('blackholed replies (timeout toxic): 504, not 202; recovers once the toxic is gone', async function () {
+        const link = await proxyControl(infra(), proxy);
+        try {
+          await link.proxy.addToxic({
+            name: 'blackhole',
+            type: 'timeout',
+            stream: 'downstream',
+            toxicity: 1,
+            attributes: { timeout: 0 },
+          });
+          const answer = await send(transport, `blackholed-${transport}`);
+          expect(answer.status, JSON.stringify(answer.body)).to.equal(504);
+          expect(answer.body.error).to.equal('indeterminate');
+          expect(answer.ms)
+            .to.be.at.least(ACK_TIMEOUT_MS - 100)
+            .and.below(ACK_TIMEOUT_MS + 1500);
+        } finally {
+          await link.heal();
+        }
+        expect(await waitFor(async () => (await readyz()) === 200, 20000), 'ready again').to.equal(
+          true,
+        );
+        // The answer after healing is the request's own (no reply of an older command).
+        const after = await send(transport, `after-blackhole-${transport}`);
+        expect(after.status, JSON.stringify(after.body)).to.equal(202);
+        expect(after.body.ids).to.deep.equal([`after-blackhole-${transport}`]);
+        if (transport === 'redis') {
+          const last = (await view.redisEntries()).at(-1);
+          expect(last?.id).to.equal(`after-blackhole-${transport}`);
+        }
+      });
+    });
+  }
+
+  describe('afterwards', function () {
+    it('/metrics counted the failed and indeterminate events', async function () {
+      const text = await (await fetch(`${producer.url}/metrics`)).text();
+      for (const t of ['kafka', 'redis', 'bullmq']) {
+        expect(text).to.match(
+          new RegExp(`producer_events_failed_total\\{transport="${t}"\\} [1-9]`),
+        );
+        expect(text).to.match(
+          new RegExp(`producer_events_indeterminate_total\\{transport="${t}"\\} [1-9]`),
+        );
+      }
+    });
+  });
+});

@@ -1,0 +1,153 @@
+import { expect } from 'chai';
+import type { EventEnvelope } from '../../lib/envelope.ts';
+import { useInfra } from '../support/infra.ts';
+import { BrokerView, post, startProducer, type RunningProducer } from './producer-support.ts';
+
+describe('producer: 202 means the broker holds the event (real brokers)', function () {
+  this.timeout(120000);
+  const infra = useInfra();
+  let producer: RunningProducer;
+  let view: BrokerView;
+
+  before(async function () {
+    producer = await startProducer(infra());
+    view = new BrokerView(infra(), producer.config);
+  });
+  after(async function () {
+    await view?.close();
+    await producer?.close();
+  });
+
+  const single = {
+    id: 'single-1',
+    type: 'order.created',
+    key: 'customer-7',
+    payload: { n: 1, nested: { ok: true } },
+  };
+  const batch = Array.from({ length: 1000 }, (_, i) => ({
+    id: `batch-${i}`,
+    type: `t${i % 3}`,
+    payload: { i },
+  }));
+  const byId = new Map(batch.map((e) => [e.id, e]));
+
+  function expectSame(got: EventEnvelope, sent: { id: string; type: string; payload: unknown }) {
+    expect(got.id).to.equal(sent.id);
+    expect(got.type).to.equal(sent.type);
+    expect(got.payload).to.deep.equal(sent.payload);
+    expect(Number.isNaN(Date.parse(got.producedAt))).to.equal(false);
+  }
+
+  describe('kafka', function () {
+    it('a single event and a batch of 1000 are in the topic with key, headers and envelope', async function () {
+      const one = await post(`${producer.url}/v1/events/kafka`, single);
+      expect(one.status).to.equal(202);
+      expect(one.body).to.deep.equal({ transport: 'kafka', ids: ['single-1'] });
+      const many = await post(`${producer.url}/v1/events/kafka`, { events: batch });
+      expect(many.status).to.equal(202);
+      expect(many.body.ids).to.deep.equal(batch.map((e) => e.id));
+
+      const records = await view.kafkaRecords(1001);
+      expect(records).to.have.length(1001);
+      const first = records.find((r) => r.event.id === 'single-1')!;
+      expectSame(first.event, single);
+      expect(first.key).to.equal('customer-7');
+      expect(first.headers).to.deep.equal({ id: 'single-1', type: 'order.created' });
+      for (const r of records.filter((x) => x.event.id !== 'single-1')) {
+        expectSame(r.event, byId.get(r.event.id)!);
+        expect(r.key).to.equal(r.event.id); // no key: the id is the key
+      }
+      expect(new Set(records.map((r) => r.event.id)).size).to.equal(1001);
+    });
+  });
+
+  describe('redis', function () {
+    it('a single event and a batch of 1000 are stream entries with id, type and envelope', async function () {
+      const one = await post(`${producer.url}/v1/events/redis`, single);
+      expect(one.status).to.equal(202);
+      expect(one.body).to.deep.equal({ transport: 'redis', ids: ['single-1'] });
+      const many = await post(`${producer.url}/v1/events/redis`, { events: batch });
+      expect(many.status).to.equal(202);
+
+      const entries = await view.redisEntries();
+      expect(entries).to.have.length(1001);
+      expect(entries[0]!.id).to.equal('single-1');
+      expect(entries[0]!.type).to.equal('order.created');
+      expectSame(entries[0]!.event, single);
+      expect(entries[0]!.event.key).to.equal('customer-7');
+      // One pipeline keeps the batch in order.
+      expect(entries.slice(1).map((e) => e.id)).to.deep.equal(batch.map((e) => e.id));
+      for (const e of entries.slice(1)) expectSame(e.event, byId.get(e.id)!);
+    });
+  });
+
+  describe('bullmq', function () {
+    it('a single event and a batch of 1000 are jobs named by type with the envelope as data', async function () {
+      const one = await post(`${producer.url}/v1/events/bullmq`, single);
+      expect(one.status).to.equal(202);
+      const many = await post(`${producer.url}/v1/events/bullmq`, { events: batch });
+      expect(many.status).to.equal(202);
+
+      const job = await view.bullmqJob('single-1');
+      expect(job?.name).to.equal('order.created');
+      expectSame(job!.data, single);
+      for (const e of batch) {
+        const j = await view.bullmqJob(e.id);
+        expect(j?.name, e.id).to.equal(e.type);
+        expectSame(j!.data, e);
+      }
+      expect((await view.counts()).bullmq).to.equal(1001);
+    });
+
+    it('the same id twice is one job; ids BullMQ refuses (integers, colons) still work', async function () {
+      for (let i = 0; i < 2; i++) {
+        expect((await post(`${producer.url}/v1/events/bullmq`, single)).status).to.equal(202);
+      }
+      const odd = await post(`${producer.url}/v1/events/bullmq`, {
+        events: [
+          { id: '12345', type: 't', payload: {} },
+          { id: 'a:b', type: 't', payload: {} },
+        ],
+      });
+      expect(odd.status).to.equal(202);
+      expect((await view.bullmqJob('12345'))?.data.id).to.equal('12345');
+      expect((await view.bullmqJob('a:b'))?.data.id).to.equal('a:b');
+      expect((await view.counts()).bullmq).to.equal(1003);
+    });
+  });
+
+  describe('ids', function () {
+    it('uses Idempotency-Key for a single event and makes time-ordered ids otherwise', async function () {
+      const keyed = await post(
+        `${producer.url}/v1/events/redis`,
+        { type: 't', payload: {} },
+        { 'idempotency-key': 'idem-42' },
+      );
+      expect(keyed.body.ids).to.deep.equal(['idem-42']);
+      const a = await post(`${producer.url}/v1/events/redis`, { type: 't', payload: {} });
+      const b = await post(`${producer.url}/v1/events/redis`, { type: 't', payload: {} });
+      const [idA] = a.body.ids as string[];
+      const [idB] = b.body.ids as string[];
+      expect(idA! < idB!).to.equal(true);
+      const entries = await view.redisEntries();
+      expect(entries.slice(-3).map((e) => e.id)).to.deep.equal(['idem-42', idA, idB]);
+    });
+  });
+
+  describe('health and metrics', function () {
+    it('/livez and /readyz answer 200 with every broker ready; /metrics counts by transport', async function () {
+      expect((await fetch(`${producer.url}/livez`)).status).to.equal(200);
+      const ready = await fetch(`${producer.url}/readyz`);
+      expect(ready.status).to.equal(200);
+      expect(await ready.json()).to.deep.equal({
+        status: 'ready',
+        brokers: { kafka: 'ready', redis: 'ready', bullmq: 'ready' },
+      });
+      const text = await (await fetch(`${producer.url}/metrics`)).text();
+      expect(text).to.match(/producer_events_accepted_total\{transport="kafka"\} 1001/);
+      expect(text).to.match(
+        /producer_publish_duration_seconds_bucket\{le="[^"]+",transport="redis",outcome="accepted"\}/,
+      );
+    });
+  });
+});

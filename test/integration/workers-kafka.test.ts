@@ -1,0 +1,3 @@
+import { describeWorkerPool } from './workers-suite.ts';
+
+describeWorkerPool('kafka');

@@ -1,0 +1,116 @@
+import { spawnSync } from 'node:child_process';
+import { expect } from 'chai';
+import { endpointsToEnv } from '../../harness/infra/index.ts';
+import { useInfra } from '../support/infra.ts';
+import { isAlive, waitForExit } from '../support/processes.ts';
+import { isolatedEnv, startPool, waitUntil, type RunningPool } from './workers-pool.ts';
+
+describe('worker pool supervisor (real processes)', function () {
+  this.timeout(60_000);
+  const infra = useInfra();
+  const pools: RunningPool[] = [];
+  const env = () => ({
+    ...endpointsToEnv(infra().endpoints),
+    ...isolatedEnv('supervisor'),
+    LOG_LEVEL: 'info',
+    REDIS_BLOCK_MS: '200',
+    RESPAWN_BACKOFF_MIN_MS: '100',
+    RESPAWN_BACKOFF_MAX_MS: '1000',
+  });
+  afterEach(async function () {
+    await Promise.all(pools.splice(0).map((p) => p.stop()));
+  });
+
+  it('replaces a SIGKILLed worker within the backoff bound', async function () {
+    const pool = await startPool({ transport: 'redis', size: 2, env: env() });
+    pools.push(pool);
+    await waitUntil(
+      '2 running',
+      async () => (await pool.state()).workers.every((w) => w.state === 'running'),
+      20_000,
+    );
+    const victim = (await pool.state()).workers[1]!;
+    process.kill(victim.pid!, 'SIGKILL');
+    const ms = await waitUntil(
+      'a new worker in slot 1',
+      async () => {
+        const w = (await pool.state()).workers.find((x) => x.workerId === victim.workerId);
+        return w?.pid !== null && w?.pid !== victim.pid;
+      },
+      5_000,
+      20,
+    );
+    // respawnMinMs (100) plus the poll interval; the fork itself is counted once it exists.
+    expect(ms).to.be.lessThan(1_000);
+    const state = await pool.state();
+    expect(state.totalRestarts).to.equal(1);
+    expect(state.workers.find((w) => w.workerId === victim.workerId)?.restarts).to.equal(1);
+  });
+
+  it('backs off a worker that crashes at every start (no hot loop) and still stops with 0', async function () {
+    const pool = await startPool({
+      transport: 'redis',
+      size: 1,
+      env: env(),
+      entry: 'test/fixtures/crash-at-start-pool.ts',
+    });
+    pools.push(pool);
+    await new Promise((r) => setTimeout(r, 4_000));
+    const { totalRestarts } = await pool.state();
+    // Delays 200, 400, 800, 1000, ... ms: a handful in 4 s, where a hot loop makes dozens.
+    expect(totalRestarts).to.be.within(2, 7);
+    expect(pool.logs.some((l) => l.msg === 'worker crash-looping; backing off')).to.equal(true);
+    expect(await pool.stop()).to.deep.equal({ code: 0, signal: null });
+  });
+
+  it('scales up and down through POST /scale; removed workers drain and exit', async function () {
+    const pool = await startPool({ transport: 'redis', size: 1, env: env() });
+    pools.push(pool);
+    const up = await pool.scale(3);
+    expect(up.size).to.equal(3);
+    await waitUntil(
+      '3 running',
+      async () => (await pool.state()).workers.filter((w) => w.state === 'running').length === 3,
+      20_000,
+    );
+    const pids = (await pool.state()).workers.map((w) => w.pid!);
+    const down = await pool.scale(1);
+    expect(down.size).to.equal(1);
+    expect(down.workers.map((w) => w.workerId)).to.deep.equal(['0']);
+    expect(await waitForExit(pids.slice(1), 5_000)).to.deep.equal([]);
+    expect(isAlive(pids[0]!)).to.equal(true);
+    const bad = await fetch(`${pool.controlUrl}/scale?size=-1`, { method: 'POST' });
+    expect(bad.status).to.equal(400);
+  });
+
+  it('SIGTERM stops every worker and exits 0', async function () {
+    const pool = await startPool({ transport: 'redis', size: 2, env: env() });
+    pools.push(pool);
+    await waitUntil(
+      '2 running',
+      async () => (await pool.state()).workers.every((w) => w.state === 'running'),
+      20_000,
+    );
+    const pids = (await pool.state()).workers.map((w) => w.pid!);
+    pool.child.kill('SIGTERM');
+    expect(await pool.exited).to.deep.equal({ code: 0, signal: null });
+    expect(await waitForExit(pids, 2_000)).to.deep.equal([]);
+  });
+
+  it('rejects a bad flag with exit code 2, naming the flag', function () {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'workers/main.ts', ...args], {
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    const badTransport = run('--transport', 'nats', '--size', '2');
+    expect(badTransport.status).to.equal(2);
+    expect(badTransport.stderr).to.include('--transport');
+    const badSize = run('--transport', 'redis', '--size', 'two');
+    expect(badSize.status).to.equal(2);
+    expect(badSize.stderr).to.include('--size');
+    const unknown = run('--transport', 'redis', '--sise', '2');
+    expect(unknown.status).to.equal(2);
+    expect(unknown.stderr).to.include('--sise');
+  });
+});

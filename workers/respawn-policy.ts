@@ -1,0 +1,28 @@
+export interface RespawnPolicyOptions {
+  /** Delay before replacing a worker that ran normally (ms). */
+  respawnMinMs: number;
+  /** Longest delay for a crash-looping worker (ms). */
+  respawnMaxMs: number;
+  /** A worker that dies sooner than this after its start counts as a fast exit (ms). */
+  minUptimeMs: number;
+}
+
+/** Never hot-loop, even with RESPAWN_BACKOFF_MIN_MS=0. */
+const CRASH_LOOP_FLOOR_MS = 50;
+
+/**
+ * Per-slot respawn backoff. A worker that ran at least `minUptimeMs` is replaced after
+ * `respawnMinMs`; each consecutive fast exit doubles the delay up to `respawnMaxMs`.
+ * Returns the delay and the new count of consecutive fast exits.
+ */
+export function nextRespawn(
+  options: RespawnPolicyOptions,
+  uptimeMs: number,
+  fastExits: number,
+): { delayMs: number; fastExits: number } {
+  if (uptimeMs >= options.minUptimeMs) return { delayMs: options.respawnMinMs, fastExits: 0 };
+  const n = fastExits + 1;
+  const base = Math.max(options.respawnMinMs, CRASH_LOOP_FLOOR_MS);
+  const delayMs = Math.min(base * 2 ** Math.min(n, 30), Math.max(options.respawnMaxMs, base));
+  return { delayMs, fastExits: n };
+}
