@@ -8,6 +8,8 @@ import { AppError } from './errors.ts';
  *
  * Keyspace (one namespace per run, `SINK_NAMESPACE`, default `sink`):
  * - `<ns>:<transport>`        hash, field = event id, value = `firstEffectMs|workerId|pid|deliveries|effects`
+ * - `<ns>:<transport>:receipts` hash, field = event id, value = receipts counted by
+ *                             `countReceipts` (transports without a broker delivery count)
  * - `<ns>:<transport>:stats`  hash with running totals: `records`, `deliveries`, `effects`,
  *                             `redelivered` (records with deliveries > 1), `doubleEffects`
  *                             (records with effects > 1; 0 unless idempotency is broken)
@@ -115,6 +117,12 @@ export function parseSinkValue(id: string, value: string): SinkRecord {
 export interface Sink {
   /** One atomic step: apply the effect if new, count the delivery. */
   record(input: RecordInput): Promise<RecordResult>;
+  /**
+   * Counts one receipt of each id and returns the new counts, in one round trip. For
+   * transports whose broker keeps no delivery count (Kafka), this is what makes a
+   * redelivery after a crash visible: the count lives here, not in the dead worker.
+   */
+  countReceipts(transport: TransportName, ids: readonly string[]): Promise<number[]>;
   /** Records of the given ids (missing ids are absent from the map). */
   get(transport: TransportName, ids: readonly string[]): Promise<Map<string, SinkRecord>>;
   /**
@@ -157,6 +165,7 @@ export function createSink(redis: Redis, options: SinkOptions = {}): Sink {
   const client = redis as unknown as RedisWithRecord;
   const ledgerKey = (t: TransportName) => `${opts.namespace}:${t}`;
   const statsKey = (t: TransportName) => `${opts.namespace}:${t}:stats`;
+  const receiptsKey = (t: TransportName) => `${opts.namespace}:${t}:receipts`;
 
   const wrap = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -179,6 +188,18 @@ export function createSink(redis: Redis, options: SinkOptions = {}): Sink {
           Math.max(1, Math.floor(input.deliveryCount)),
         );
         return { applied: applied === 1, deliveries, effects };
+      }),
+
+    countReceipts: (transport, ids) =>
+      wrap('receipt count', async () => {
+        if (ids.length === 0) return [];
+        const pipeline = client.pipeline();
+        for (const id of ids) pipeline.hincrby(receiptsKey(transport), id, 1);
+        const replies = (await pipeline.exec()) ?? [];
+        return replies.map(([err, count]) => {
+          if (err) throw err;
+          return Number(count);
+        });
       }),
 
     get: (transport, ids) =>
@@ -223,7 +244,7 @@ export function createSink(redis: Redis, options: SinkOptions = {}): Sink {
 
     clear: (transport) =>
       wrap('clear', async () => {
-        await client.del(ledgerKey(transport), statsKey(transport));
+        await client.del(ledgerKey(transport), statsKey(transport), receiptsKey(transport));
       }),
   };
 }

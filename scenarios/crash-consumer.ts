@@ -7,7 +7,7 @@ export const crashConsumer: Scenario = {
   description:
     'SIGKILL one worker of each pool three times under load; its unacked events are redelivered.',
   load: { messages: 800, ratePerSec: 40, concurrency: 4, batchSize: 2 },
-  workers: { size: 3, workTimeMs: 100 },
+  workers: { size: 3, workTimeMs: 400 },
   schedule: [
     { at: 4, fault: { kind: 'kill-worker' } },
     { at: 9, fault: { kind: 'kill-worker' } },

@@ -77,6 +77,7 @@ export function runWorker(): void {
     consumer = createConsumer(msg.transport, config, handler, {
       workerId: msg.workerId,
       logger: log,
+      countReceipts: (ids) => sink.countReceipts(msg.transport, ids),
     });
     try {
       await consumer.start();

@@ -15,6 +15,12 @@ export interface WorkerConsumerOptions {
   /** Supervisor slot; names the client and (Redis) the group consumer. */
   workerId: string;
   logger?: Logger;
+  /**
+   * Durably counts one receipt per id and returns the counts (the sink's `countReceipts`).
+   * Kafka keeps no per-message delivery count; without this a redelivery after a crash
+   * would look like a first delivery.
+   */
+  countReceipts?: (ids: readonly string[]) => Promise<number[]>;
 }
 
 /**
@@ -23,9 +29,9 @@ export interface WorkerConsumerOptions {
  * Offsets are resolved by hand, only after the sink write (or the dead-letter write) of
  * every earlier message in the partition's batch, and committed by kafkajs at the end of
  * each batch and at most `commitIntervalMs` apart inside long ones. A failing message is
- * retried in place with backoff (Kafka has no per-message redelivery), so its delivery
- * count is counted in this process: a redelivery after a crash starts again at 1, and the
- * sink's own counter (previous + 1) is what shows it. After `maxDeliveries` counted failures
+ * retried in place with backoff (Kafka has no per-message redelivery). Its delivery count is
+ * the receipts counted durably by `countReceipts` (one round trip per chunk) plus the
+ * in-place retries, so a redelivery after a crash shows. After `maxDeliveries` counted failures
  * the message goes to `<topic>.dlq` with `error` and `deliveries` headers, then its offset
  * is resolved. Retriable failures (sink down) are retried until drain, never dead-lettered.
  */
@@ -88,7 +94,11 @@ export function createKafkaConsumer(
   }
 
   /** Handles one message to completion. False: left unresolved because we are draining. */
-  async function handle(message: KafkaMessage, partition: number): Promise<boolean> {
+  async function handle(
+    message: KafkaMessage,
+    partition: number,
+    receipts: number,
+  ): Promise<boolean> {
     let failures = 0;
     for (let attempt = 1; ; attempt += 1) {
       if (draining && attempt > 1) return false;
@@ -97,7 +107,7 @@ export function createKafkaConsumer(
         if (message.value === null)
           throw new PermanentHandlerError(`empty message at offset ${message.offset}`);
         const event = decodeEnvelope(message.value);
-        await handler({ event, deliveryCount: failures + 1 });
+        await handler({ event, deliveryCount: receipts + failures });
         return true;
       } catch (err) {
         failure = err;
@@ -126,6 +136,18 @@ export function createKafkaConsumer(
     }
   }
 
+  /** Receipt counts for a chunk; 1 each when they cannot be counted (sink down). */
+  async function countReceipts(chunk: readonly KafkaMessage[]): Promise<number[]> {
+    if (!options.countReceipts) return chunk.map(() => 1);
+    const ids = chunk.map((m) => m.headers?.id?.toString() ?? `offset-${m.offset}`);
+    try {
+      return await options.countReceipts(ids);
+    } catch (err) {
+      log.warn({ err: errorMessage(err) }, 'receipt count failed; counting from 1');
+      return chunk.map(() => 1);
+    }
+  }
+
   async function eachBatch(payload: EachBatchPayload) {
     const { batch } = payload;
     const messages = batch.messages;
@@ -141,7 +163,10 @@ export function createKafkaConsumer(
     try {
       while (next < messages.length && !draining && payload.isRunning() && !payload.isStale()) {
         const chunk = messages.slice(next, next + w.concurrency);
-        const done = await Promise.all(chunk.map((m) => limit(() => handle(m, batch.partition))));
+        const receipts = await countReceipts(chunk);
+        const done = await Promise.all(
+          chunk.map((m, i) => limit(() => handle(m, batch.partition, receipts[i] ?? 1))),
+        );
         const firstUndone = done.indexOf(false);
         const completed = firstUndone === -1 ? chunk.length : firstUndone;
         const last = chunk[completed - 1];
