@@ -72,7 +72,9 @@ export interface WorkerState {
   pid: number;
   restarts: number;
   processed: number;
-  startedAt?: number;
+  startedAt?: string;
+  /** `running` once the worker's consumer has started. */
+  state: 'starting' | 'running' | 'respawning' | 'draining';
 }
 
 export interface PoolState {
@@ -123,7 +125,10 @@ export class WorkerPool {
     const proc = this.process;
     await waitUntil(
       `${this.transport} worker pool`,
-      async () => (await this.state()).workers.length >= this.desiredSize,
+      async () => {
+        const { workers } = await this.state();
+        return workers.filter((w) => w.state === 'running').length >= this.desiredSize;
+      },
       { timeoutMs: 60000, gaveUp: () => proc.exitReason() },
     );
   }
@@ -145,9 +150,14 @@ export class WorkerPool {
     if (!response.ok) throw new Error(`scale answered ${response.status}`);
   }
 
-  /** Sends `signal` to one worker, chosen by `pick` from the live ones; returns its pid. */
+  /** Pids of the workers whose consumers run (those that can hold events). */
+  async runningPids(): Promise<number[]> {
+    return (await this.state()).workers.filter((w) => w.state === 'running').map((w) => w.pid);
+  }
+
+  /** Sends `signal` to one running worker, chosen by `pick`; returns its pid. */
   async signalWorker(signal: NodeJS.Signals, pick: (pids: number[]) => number): Promise<number> {
-    const pids = (await this.state()).workers.map((w) => w.pid);
+    const pids = await this.runningPids();
     if (pids.length === 0) throw new Error(`${this.transport} pool has no live worker`);
     const pid = pick(pids);
     process.kill(pid, signal);

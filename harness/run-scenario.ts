@@ -139,7 +139,10 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   try {
     mark('setup');
     await producer.start();
-    await Promise.all([...pools.values()].map((p) => p.start()));
+    const startPools = async () =>
+      void (await Promise.all([...pools.values()].map((p) => p.start())));
+    const startAfterSec = scenario.workers.startAfterSec ?? 0;
+    if (startAfterSec === 0) await startPools();
 
     phase = 'load';
     mark('load');
@@ -162,8 +165,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         : {}),
     });
     const loadDone = generator.run();
+    // Late pools: the backlog builds before any consumer group exists.
+    const poolsUp = startAfterSec > 0 ? sleep(startAfterSec * 1000).then(startPools) : undefined;
     await runSchedule(schedule, ctx, transports, active, history, clock);
     await loadDone;
+    await poolsUp;
 
     phase = 'heal';
     mark('heal');

@@ -6,6 +6,7 @@ import { crashConsumer } from './crash-consumer.ts';
 import { flakyNetwork } from './flaky-network.ts';
 import { gracefulRestart } from './graceful-restart.ts';
 import { latency } from './latency.ts';
+import { lateConsumers } from './late-consumers.ts';
 import { partitionProducer } from './partition-producer.ts';
 import { partitionWorkers } from './partition-workers.ts';
 import { poisonMessage } from './poison-message.ts';
@@ -21,6 +22,7 @@ export const SCENARIOS: readonly Scenario[] = [
   smoke,
   crashConsumer,
   consumerOutage,
+  lateConsumers,
   gracefulRestart,
   workerPause,
   partitionWorkers,

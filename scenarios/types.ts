@@ -46,6 +46,9 @@ export interface WorkersSpec {
   size: number;
   /** Simulated work per event, ms (WORK_TIME_MS). */
   workTimeMs: number;
+  /** Start the pools this many seconds after the load begins (default 0: before it), so
+   * events are queued before any consumer group exists. */
+  startAfterSec?: number;
   /** Extra environment for the pools (e.g. shorter timeouts), names as in lib/config.ts. */
   env?: Readonly<Record<string, string>>;
 }

@@ -47,6 +47,8 @@ export function validateScenario(s: Scenario): string[] {
   if (!(Number.isInteger(s.workers.size) && s.workers.size >= 1))
     out.push('workers.size: a whole number >= 1');
   if (!(s.workers.workTimeMs >= 0)) out.push('workers.workTimeMs: >= 0');
+  if (s.workers.startAfterSec !== undefined && !(s.workers.startAfterSec >= 0))
+    out.push('workers.startAfterSec: >= 0');
   s.schedule.forEach((step, i) => {
     const path = `schedule[${i}]`;
     if (!(step.at >= 0)) out.push(`${path}.at: >= 0`);

@@ -30,7 +30,7 @@ export const pauseWorker: Nemesis<Fault<'pause-worker'>> = async (ctx, fault, tr
   const paused: number[] = [];
   const names: string[] = [];
   for (const pool of poolsOf(ctx, transports)) {
-    const running = (await pool.state()).workers.map((w) => w.pid);
+    const running = await pool.runningPids();
     for (const pid of ctx.random.shuffle(running).slice(0, fault.count ?? 1)) {
       process.kill(pid, 'SIGSTOP');
       paused.push(pid);

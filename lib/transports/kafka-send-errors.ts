@@ -48,12 +48,13 @@ export function isConnectFailure(err: unknown): boolean {
 }
 
 /**
- * True when a failed send (made with retries off) certainly wrote nothing to the log: the
- * connection could not be opened, or the broker rejected the request outright. Only sound
- * when one broker leads every partition (a batch to several brokers may half succeed).
+ * True when a failed send certainly wrote nothing to the log: the broker answered and
+ * rejected the request. A connect failure is NOT proof: kafkajs may have written the request
+ * on a socket that was then cut, and surfaces only the failed reconnect after it (seen in the
+ * partition-producer scenario: 503 answered, events processed). Only sound when one broker
+ * leads every partition (a batch to several brokers may half succeed).
  */
 export function provesNothingWritten(err: unknown): boolean {
-  if (isConnectFailure(err)) return true;
   for (const e of causes(err)) {
     if (e instanceof KafkaJSProtocolError && REJECTED_TYPES.has(e.type)) return true;
   }
