@@ -146,6 +146,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 
     phase = 'load';
     mark('load');
+    const loadStartMs = clock.now().time;
     const client = createClient({ producerUrl: producer.url });
     generator = createGenerator({
       client,
@@ -167,7 +168,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const loadDone = generator.run();
     // Late pools: the backlog builds before any consumer group exists.
     const poolsUp = startAfterSec > 0 ? sleep(startAfterSec * 1000).then(startPools) : undefined;
-    await runSchedule(schedule, ctx, transports, active, history, clock);
+    await runSchedule(schedule, loadStartMs, ctx, transports, active, history, clock);
     await loadDone;
     await poolsUp;
 
@@ -232,6 +233,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 /** Starts each step at its time and heals it `healAfter` seconds later. */
 async function runSchedule(
   schedule: readonly FaultStep[],
+  /** Step times count from the start of the load, not of the run (setup time varies). */
+  loadStartMs: number,
   ctx: NemesisContext,
   transports: readonly TransportName[],
   active: Map<number, { name: string; fault: ActiveFault }>,
@@ -241,7 +244,7 @@ async function runSchedule(
   const heals: Promise<void>[] = [];
   let key = 0;
   for (const step of schedule) {
-    const wait = step.at * 1000 - clock.now().time;
+    const wait = loadStartMs + step.at * 1000 - clock.now().time;
     if (wait > 0) await sleep(wait);
     const name = step.fault.kind;
     let fault: ActiveFault;
