@@ -24,7 +24,9 @@ const int =
   (raw: string, env: string): number => {
     const n = Number(raw);
     if (!Number.isInteger(n) || n < min || n > max) {
-      throw new ConfigError(`${env} must be a whole number from ${min} to ${max}, got "${raw}"`);
+      const range =
+        max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      throw new ConfigError(`${env} must be a whole number ${range}, got "${raw}"`);
     }
     return n;
   };

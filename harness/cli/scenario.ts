@@ -3,7 +3,7 @@
  * the pipeline kept its guarantees. Exit 0 when valid, 1 when not, 2 on bad usage.
  */
 import { loadConfig } from '../../lib/config.ts';
-import { AppError, errorMessage } from '../../lib/errors.ts';
+import { AppError, ConfigError, errorMessage } from '../../lib/errors.ts';
 import { SCENARIOS, SCENARIO_NAMES, getScenario } from '../../scenarios/index.ts';
 import { createProgress, type ProgressSnapshot } from '../progress.ts';
 import { randomSeed } from '../random.ts';
@@ -54,8 +54,13 @@ async function main(argv: string[]): Promise<number> {
 
   if (args.json) {
     const doc = resultDocument({
-      scenario: scenario.name, seed, startedAt: started, result: outcome.result,
-      expectations: outcome.expectations, history: [], sink: {},
+      scenario: scenario.name,
+      seed,
+      startedAt: started,
+      result: outcome.result,
+      expectations: outcome.expectations,
+      history: [],
+      sink: {},
     });
     console.log(JSON.stringify({ ...doc, valid: outcome.valid, runDir: outcome.runDir }));
   } else {
@@ -85,6 +90,11 @@ function toSnapshot(p: RunProgress | undefined, started: number): ProgressSnapsh
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
+    // A bad setting is bad usage (2); anything else is a failed run (1).
+    if (err instanceof ConfigError) {
+      console.error(`configuration error: ${err.message}`);
+      process.exit(2);
+    }
     console.error(`scenario failed: ${err instanceof AppError ? err.message : errorMessage(err)}`);
     process.exit(1);
   },
