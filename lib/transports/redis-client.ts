@@ -1,4 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
+import { createLogger } from '../log.ts';
 
 /**
  * An ioredis connection with settings that make faults visible instead of hidden:
@@ -10,7 +11,7 @@ export function createRedisClient(
   connectionName: string,
   overrides: RedisOptions = {},
 ): Redis {
-  return new Redis(url, {
+  const client = new Redis(url, {
     connectionName,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -18,4 +19,9 @@ export function createRedisClient(
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000),
     ...overrides,
   });
+  // Connection errors surface on commands; without a listener ioredis would also print
+  // "Unhandled error event" to stderr on every reconnect attempt.
+  const log = createLogger('redis', { connection: connectionName });
+  client.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
+  return client;
 }
