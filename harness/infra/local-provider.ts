@@ -1,13 +1,29 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkaVersion, KafkaServer, provisionKafka } from './kafka-server.ts';
 import { freePorts } from './ports.ts';
+import { isAlive } from './process-alive.ts';
 import { requireRedis } from './prerequisites.ts';
 import { ensureProxies, type ProxySpec } from './proxies.ts';
 import { RedisServer } from './redis-server.ts';
 import { ToxiproxyServer, provisionToxiproxy } from './toxiproxy-server.ts';
 import type { Endpoints, Infra, ManagedServer } from './types.ts';
+
+const WORK_DIR_PREFIX = 'pipeline-infra-';
+
+/**
+ * A harness killed with SIGKILL takes its servers with it (pdeathsig) but cannot remove their
+ * data dirs: remove those whose owner process is gone.
+ */
+async function removeAbandonedWorkDirs(): Promise<void> {
+  const names = (await readdir(tmpdir())).filter((n) => n.startsWith(WORK_DIR_PREFIX));
+  for (const name of names) {
+    const dir = join(tmpdir(), name);
+    const owner = Number(await readFile(join(dir, 'owner.pid'), 'utf8').catch(() => 'NaN'));
+    if (Number.isInteger(owner) && !isAlive(owner)) await rm(dir, { recursive: true, force: true });
+  }
+}
 
 export interface LocalInfraOptions {
   /** Provisioning cache (`.infra/`). */
@@ -39,7 +55,8 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
   const provisionS = (Date.now() - provisionStart) / 1000;
 
   const startStart = Date.now();
-  const workDir = await mkdtemp(join(tmpdir(), 'pipeline-infra-'));
+  await removeAbandonedWorkDirs();
+  const workDir = await mkdtemp(join(tmpdir(), WORK_DIR_PREFIX));
   await writeFile(join(workDir, 'owner.pid'), String(process.pid));
   const [
     direct,

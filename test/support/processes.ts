@@ -1,12 +1,6 @@
-/** True while a process with this pid exists (signal 0 probes without signalling). */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { isAlive } from '../../harness/infra/process-alive.ts';
+
+export { isAlive };
 
 /** Waits up to `timeoutMs` for every pid to be gone; returns the ones still alive. */
 export async function waitForExit(pids: readonly number[], timeoutMs = 10000): Promise<number[]> {
