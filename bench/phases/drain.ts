@@ -1,0 +1,70 @@
+import type { TransportName } from '../../lib/envelope.ts';
+import { cleanupRun } from '../cleanup.ts';
+import type { BenchContext } from '../context.ts';
+import { envelopes, eventIds, runTag } from '../events.ts';
+import { progress } from '../progress.ts';
+import { fillBacklog } from '../raw-publishers.ts';
+import type { DrainResult } from '../results.ts';
+import { startPool, startRawConsumers } from '../services.ts';
+import { effectWindow, openSinkReader } from '../sink-reader.ts';
+import { configFor, runNames } from '../stack.ts';
+import { perSecond, ratio } from '../stats.ts';
+
+interface DrainRun {
+  eventsPerS: number;
+  wallMs: number;
+}
+
+/**
+ * Fills a backlog with the raw client, starts the consumers, waits until the sink holds
+ * every event; the rate is over the first-to-last effect window, so process start-up
+ * (tsx, cluster fork, group join) is not counted, only in the wall time.
+ */
+async function drainOnce(ctx: BenchContext, transport: TransportName, kind: 'workers' | 'raw'): Promise<DrainRun> {
+  const { events: count, poolSize, timeoutMs } = ctx.plan.drain;
+  const names = runNames(`dr-${kind}-${transport}`);
+  const env = { ...ctx.baseEnv, ...names, WORK_TIME_MS: '0' };
+  const config = configFor(env);
+  progress(`drain ${transport} (${kind}): filling ${count} events`);
+  await fillBacklog(transport, config, envelopes(eventIds(runTag('d'), count), ctx.payload));
+  const reader = await openSinkReader(ctx.endpoints.sink.direct, names.SINK_NAMESPACE);
+  try {
+    progress(`drain ${transport} (${kind}): ${poolSize} consumers draining`);
+    const started = Date.now();
+    if (kind === 'workers') {
+      const pool = await startPool(transport, poolSize, env, ctx.logDir, `drain-workers-${transport}`);
+      try {
+        await reader.waitForRecords(transport, count, timeoutMs);
+      } finally {
+        await pool.stop();
+      }
+    } else {
+      const raw = await startRawConsumers(transport, poolSize, env, ctx.logDir);
+      try {
+        await reader.waitForRecords(transport, count, timeoutMs, () => raw.check());
+      } finally {
+        await raw.stop();
+      }
+    }
+    const records = await reader.records(transport);
+    const { firstMs, lastMs } = effectWindow(records);
+    return { eventsPerS: perSecond(records.length - 1, lastMs - firstMs), wallMs: lastMs - started };
+  } finally {
+    reader.close();
+    await cleanupRun(config);
+  }
+}
+
+export async function measureDrain(ctx: BenchContext, transport: TransportName): Promise<DrainResult> {
+  const raw = await drainOnce(ctx, transport, 'raw');
+  const ours = await drainOnce(ctx, transport, 'workers');
+  return {
+    transport,
+    events: ctx.plan.drain.events,
+    workersEventsPerS: ours.eventsPerS,
+    rawEventsPerS: raw.eventsPerS,
+    ratio: ratio(ours.eventsPerS, raw.eventsPerS),
+    workersWallMs: ours.wallMs,
+    rawWallMs: raw.wallMs,
+  };
+}

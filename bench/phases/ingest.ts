@@ -1,0 +1,108 @@
+import type { TransportName } from '../../lib/envelope.ts';
+import { createKafkaClient } from '../../lib/transports/kafka-client.ts';
+import { ensureKafkaTopics } from '../../lib/transports/kafka-topics.ts';
+import { createRedisClient } from '../../lib/transports/redis-client.ts';
+import { chunks, forEachBounded } from '../bounded.ts';
+import { kafkaProducerPerformance, redisBenchmarkXadd } from '../broker-tools.ts';
+import { cleanupRun } from '../cleanup.ts';
+import type { BenchContext } from '../context.ts';
+import { BENCH_EVENT_TYPE, envelopes, eventIds, runTag } from '../events.ts';
+import { postBodies } from '../http-batch-load.ts';
+import { progress } from '../progress.ts';
+import { createRawPublisher } from '../raw-publishers.ts';
+import type { IngestResult } from '../results.ts';
+import type { ProducerHandle } from '../services.ts';
+import { configFor, runNames } from '../stack.ts';
+import { perSecond, ratio } from '../stats.ts';
+
+/** Batches sent before the timed part, so connections and JIT are warm on both sides. */
+const WARMUP_BATCHES = 10;
+
+/**
+ * Events/s of 100-event batches through the producer (HTTP, bounded concurrency) against
+ * the raw client doing the same durable publish with the same batches in flight, and the
+ * broker's own tool as a ceiling.
+ */
+export async function measureIngest(ctx: BenchContext, producer: ProducerHandle, transport: TransportName): Promise<IngestResult> {
+  const { events: count, batchSize, concurrency } = ctx.plan.ingest;
+  const tag = runTag(`in-${transport}`);
+
+  // Through the producer: bodies built up front so the client spends little CPU.
+  const body = (ids: string[]) => JSON.stringify({ events: ids.map((id) => ({ id, type: BENCH_EVENT_TYPE, payload: ctx.payload })) });
+  const url = `${producer.url}/v1/events/${transport}`;
+  await postBodies(url, chunks(eventIds(`${tag}-w`, WARMUP_BATCHES * batchSize), batchSize).map(body), concurrency);
+  const bodies = chunks(eventIds(`${tag}-p`, count), batchSize).map(body);
+  progress(`ingest ${transport}: ${count} events through the producer`);
+  const ours = await postBodies(url, bodies, concurrency);
+  if (ours.accepted === 0) {
+    throw new Error(`the producer accepted no batch (${JSON.stringify(ours.failures)})${producer.exitReason() ? `: ${producer.exitReason()}` : ''}`);
+  }
+  const producerEventsPerS = perSecond(ours.accepted * batchSize, ours.ms);
+
+  // The raw client on its own topic/stream/queue.
+  const rawConfig = configFor({ ...ctx.baseEnv, ...runNames(`in-raw-${transport}`) });
+  const raw = await createRawPublisher(transport, rawConfig);
+  let rawEventsPerS: number;
+  try {
+    const warm = chunks(envelopes(eventIds(`${tag}-rw`, WARMUP_BATCHES * batchSize), ctx.payload), batchSize);
+    await forEachBounded(warm, concurrency, (b) => raw.publish(b));
+    const batches = chunks(envelopes(eventIds(`${tag}-r`, count), ctx.payload), batchSize);
+    progress(`ingest ${transport}: ${count} events with the raw client`);
+    const started = performance.now();
+    await forEachBounded(batches, concurrency, (b) => raw.publish(b));
+    rawEventsPerS = perSecond(count, performance.now() - started);
+  } finally {
+    await raw.close();
+  }
+
+  let tool: IngestResult['tool'] = null;
+  const envelopeBytes = Buffer.byteLength(JSON.stringify(envelopes([`${tag}-r-0`], ctx.payload)[0]));
+  if (transport === 'kafka') {
+    progress(`ingest kafka: ${count} records with ProducerPerformance`);
+    const admin = createKafkaClient({ brokers: rawConfig.kafka.brokers, clientId: 'bench-tool' }).admin();
+    const topic = `${rawConfig.kafka.topic}-pp`;
+    await admin.connect();
+    try {
+      await ensureKafkaTopics(admin, { topic, partitions: rawConfig.kafka.partitions });
+      const r = await kafkaProducerPerformance({
+        libsDir: ctx.kafkaLibsDir,
+        bootstrap: ctx.endpoints.kafka.direct,
+        topic,
+        records: count,
+        recordBytes: envelopeBytes,
+        timeoutMs: 120_000,
+      });
+      tool = { name: `ProducerPerformance acks=all record-size ${envelopeBytes}`, ...r };
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    } finally {
+      await admin.disconnect();
+    }
+  } else if (transport === 'redis') {
+    progress(`ingest redis: ${count} XADDs with redis-benchmark`);
+    const stream = `${rawConfig.redis.stream}-rb`;
+    const r = await redisBenchmarkXadd({
+      url: ctx.endpoints.redis.direct,
+      stream,
+      requests: count,
+      valueBytes: envelopeBytes,
+      connections: concurrency,
+      pipeline: batchSize,
+      timeoutMs: 120_000,
+    });
+    tool = { name: 'redis-benchmark XADD', ...r };
+    const redis = createRedisClient(ctx.endpoints.redis.direct, 'bench-tool', { lazyConnect: true });
+    await redis.connect();
+    await redis.del(stream).finally(() => redis.disconnect());
+  }
+  await cleanupRun(rawConfig);
+
+  return {
+    transport,
+    events: count,
+    producerEventsPerS,
+    producerFailures: ours.failures,
+    rawEventsPerS,
+    ratio: ratio(producerEventsPerS, rawEventsPerS),
+    tool,
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * `npm run bench -- --quick --json` end to end: starts its own infrastructure, runs every
+ * measurement small, and must produce every figure as a finite number. No timing asserts:
+ * the machine is shared, so figures are only reported (ratios against raw baselines).
+ */
+import { spawn } from 'node:child_process';
+import { expect } from 'chai';
+import { TRANSPORTS } from '../../lib/envelope.ts';
+import type { BenchResult } from '../../bench/results.ts';
+
+const TIMEOUT_MS = 240_000;
+
+function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8000)));
+    // SIGINT lets the bench stop its infrastructure; its children die with it (pdeathsig).
+    const timer = setTimeout(() => child.kill('SIGINT'), TIMEOUT_MS - 10_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+function expectFinite(label: string, value: unknown): void {
+  expect(typeof value === 'number' && Number.isFinite(value), `${label} = ${String(value)}`).to.equal(true);
+}
+
+describe('npm run bench -- --quick --json', function () {
+  this.timeout(TIMEOUT_MS);
+  let result: BenchResult;
+
+  before(async function () {
+    const run = await runQuickBench();
+    const last = run.stdout.trim().split('\n').pop() ?? '';
+    try {
+      result = JSON.parse(last) as BenchResult;
+    } catch {
+      throw new Error(`no JSON result line (exit ${run.code}); stderr tail:\n${run.stderr}`);
+    }
+  });
+
+  it('took every measurement without errors', () => {
+    expect(result.errors).to.deep.equal([]);
+    expect(result.mode).to.equal('quick');
+  });
+
+  it('ingest: producer, raw client and ratio per transport; the broker tool for Kafka and Redis', () => {
+    expect(result.ingest.map((i) => i.transport)).to.have.members([...TRANSPORTS]);
+    for (const i of result.ingest) {
+      expectFinite(`${i.transport} producer ev/s`, i.producerEventsPerS);
+      expectFinite(`${i.transport} raw ev/s`, i.rawEventsPerS);
+      expectFinite(`${i.transport} ratio`, i.ratio);
+      expect(i.producerFailures, `${i.transport} producer failures`).to.deep.equal({});
+      if (i.transport !== 'bullmq') expectFinite(`${i.transport} tool ev/s`, i.tool?.eventsPerS);
+    }
+  });
+
+  it('single-event requests: rate and p50/p99 per transport and for the /livez ceiling', () => {
+    expect(result.single.map((s) => s.target)).to.have.members([...TRANSPORTS, 'livez']);
+    for (const s of result.single) {
+      expectFinite(`${s.target} req/s`, s.requestsPerS);
+      expectFinite(`${s.target} p50`, s.p50Ms);
+      expectFinite(`${s.target} p99`, s.p99Ms);
+    }
+  });
+
+  it('drain: workers, raw loop and ratio per transport', () => {
+    expect(result.drain.map((d) => d.transport)).to.have.members([...TRANSPORTS]);
+    for (const d of result.drain) {
+      for (const [k, v] of Object.entries(d)) if (k !== 'transport') expectFinite(`${d.transport} ${k}`, v);
+    }
+  });
+
+  it('recovery: held events and takeover times against the configured bound', () => {
+    expect(result.recovery.map((r) => r.transport)).to.have.members([...TRANSPORTS]);
+    for (const r of result.recovery) {
+      expect(r.held, `${r.transport} held`).to.be.greaterThan(0);
+      expectFinite(`${r.transport} first`, r.firstRecoveredMs);
+      expectFinite(`${r.transport} all`, r.recoveredMs);
+      expectFinite(`${r.transport} bound`, r.boundMs);
+    }
+  });
+
+  it('end-to-end latency at 25% and 75% of capacity per transport', () => {
+    for (const t of TRANSPORTS) {
+      expect(result.latency.filter((l) => l.transport === t).map((l) => l.fraction)).to.deep.equal([0.25, 0.75]);
+    }
+    for (const l of result.latency) {
+      const label = `${l.transport} ${l.fraction}`;
+      expect(l.measured, `${label} measured`).to.be.greaterThan(0);
+      for (const k of ['targetPerS', 'achievedPerS', 'p50Ms', 'p99Ms'] as const) expectFinite(`${label} ${k}`, l[k]);
+    }
+  });
+});
