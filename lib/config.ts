@@ -101,7 +101,7 @@ export const OPTIONS = {
     ),
     heartbeatIntervalMs: opt(
       'KAFKA_HEARTBEAT_INTERVAL_MS',
-      1000,
+      500,
       int(100),
       'consumer heartbeat interval',
     ),

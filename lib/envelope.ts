@@ -24,6 +24,20 @@ export const EVENT_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 let lastMs = 0;
 let sequence = 0;
 
+// Random bytes drawn 4 KiB at a time: one randomBytes call per id was a visible hot spot.
+const POOL_BYTES = 4096;
+let pool = Buffer.alloc(0);
+let poolOffset = 0;
+
+function randomHex(bytes: number): string {
+  if (poolOffset + bytes > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolOffset = 0;
+  }
+  poolOffset += bytes;
+  return pool.toString('hex', poolOffset - bytes, poolOffset);
+}
+
 /**
  * A time-ordered id: 10 base-32 characters of milliseconds, a per-process sequence and
  * random bits, so ids sort by creation time and never collide across processes.
@@ -33,7 +47,7 @@ export function newEventId(now = Date.now()): string {
   lastMs = now;
   const time = now.toString(32).padStart(10, '0');
   const seq = sequence.toString(32).padStart(4, '0');
-  return `${time}${seq}${randomBytes(6).toString('hex')}`;
+  return `${time}${seq}${randomHex(6)}`;
 }
 
 export function encodeEnvelope(event: EventEnvelope): string {

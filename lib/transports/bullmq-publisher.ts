@@ -5,6 +5,7 @@ import type { EventEnvelope } from '../envelope.ts';
 import { IndeterminateError, NotSentError } from '../errors.ts';
 import { createHealthMonitor } from '../health-monitor.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { createMicroBatcher } from '../micro-batcher.ts';
 import { withTimeout } from '../with-timeout.ts';
 import { bullmqJobId } from './bullmq-job-id.ts';
 import { createRedisClient } from './redis-client.ts';
@@ -16,7 +17,9 @@ export interface BullmqPublisherOptions {
 
 /**
  * Adds one BullMQ job per event with `Queue.addBulk`: name = event type, data = envelope,
- * jobId = the event id (see `bullmqJobId`), so a repeated id stays one job.
+ * jobId = the event id (see `bullmqJobId`), so a repeated id stays one job. Concurrent
+ * publishes are gathered for `lingerMs` into one `addBulk` (one pipeline, one round trip):
+ * building BullMQ's script pipeline per request was its hottest spot.
  *
  * The Queue gets its own ioredis connection, passed as an instance: BullMQ then treats it
  * as shared (we close it), and its native-ESM build cannot create ioredis clients itself.
@@ -54,46 +57,57 @@ export function createBullmqPublisher(
   });
   connection.on('ready', () => void health.checkNow());
 
+  const addJobs = async (events: EventEnvelope[]) => {
+    const jobs = events.map((event) => ({
+      name: event.type,
+      data: event,
+      opts: { jobId: bullmqJobId(event.id) },
+    }));
+    try {
+      await withTimeout(
+        queue.addBulk(jobs),
+        ackTimeoutMs,
+        () => new IndeterminateError(`no reply to addBulk within ${ackTimeoutMs} ms`),
+      );
+    } catch (err) {
+      if (err instanceof IndeterminateError) {
+        resetConnection();
+        throw err;
+      }
+      // addBulk reports only the first failed job; a refusal is definite for a single job.
+      if (events.length === 1 && err instanceof ReplyError) {
+        throw new NotSentError('redis refused the job', { cause: err });
+      }
+      throw new IndeterminateError('adding jobs failed after they were sent', { cause: err });
+    }
+  };
+
+  const batcher = createMicroBatcher<EventEnvelope>({
+    lingerMs: config.producer.lingerMs,
+    maxItems: Math.max(config.producer.maxBatch, 1000),
+    flush: addJobs,
+  });
+
   let closing: Promise<void> | undefined;
 
   return {
     transport: 'bullmq',
     isReady: () => connection.status === 'ready' && health.isReady(),
 
-    async publish(events: readonly EventEnvelope[]) {
-      if (events.length === 0) return;
-      if (closing) throw new NotSentError('publisher is closed');
+    publish(events: readonly EventEnvelope[]) {
+      if (events.length === 0) return Promise.resolve();
+      if (closing) return Promise.reject(new NotSentError('publisher is closed'));
       if (connection.status !== 'ready') {
         health.markDown();
-        throw new NotSentError(`redis not connected (${connection.status})`);
+        return Promise.reject(new NotSentError(`redis not connected (${connection.status})`));
       }
-      const jobs = events.map((event) => ({
-        name: event.type,
-        data: event,
-        opts: { jobId: bullmqJobId(event.id) },
-      }));
-      try {
-        await withTimeout(
-          queue.addBulk(jobs),
-          ackTimeoutMs,
-          () => new IndeterminateError(`no reply to addBulk within ${ackTimeoutMs} ms`),
-        );
-      } catch (err) {
-        if (err instanceof IndeterminateError) {
-          resetConnection();
-          throw err;
-        }
-        // addBulk reports only the first failed job; a refusal is definite for a single job.
-        if (events.length === 1 && err instanceof ReplyError) {
-          throw new NotSentError('redis refused the job', { cause: err });
-        }
-        throw new IndeterminateError('adding jobs failed after they were sent', { cause: err });
-      }
+      return batcher.add(events);
     },
 
     close() {
       closing ??= (async () => {
         health.stop();
+        await batcher.drain();
         try {
           await withTimeout(queue.close(), ackTimeoutMs, () => new Error('queue close timed out'));
           if (connection.status === 'ready') {
