@@ -9,7 +9,7 @@ import { REPO_ROOT } from './paths.ts';
 import { requireJava, requireMaven } from './prerequisites.ts';
 import { ServerProcess } from './server-process.ts';
 import { waitUntil } from './wait-until.ts';
-import type { ManagedServer } from './types.ts';
+import { SpawnedServer } from './spawned-server.ts';
 
 const run = promisify(execFile);
 const POM = resolve(REPO_ROOT, 'infra/kafka/pom.xml');
@@ -138,9 +138,10 @@ const LOG4J = [
  * A single-node KRaft broker, formatted once per data dir; `restart()` reuses the data dir so
  * a broker-restart fault keeps every acknowledged record.
  */
-export class KafkaServer implements ManagedServer {
-  readonly name = 'kafka' as const;
-  private readonly process: ServerProcess;
+export class KafkaServer extends SpawnedServer {
+  override readonly name = 'kafka' as const;
+  protected readonly process: ServerProcess;
+  protected override readonly stopGraceMs = 10000;
 
   private constructor(
     private readonly ports: KafkaPorts,
@@ -148,6 +149,7 @@ export class KafkaServer implements ManagedServer {
     libs: string,
     heapMb: number,
   ) {
+    super();
     this.process = new ServerProcess('kafka', {
       command: 'java',
       args: [
@@ -196,14 +198,6 @@ export class KafkaServer implements ManagedServer {
     return new KafkaServer(ports, workDir, libs, heapMb);
   }
 
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
   get directAddress(): string {
     return `127.0.0.1:${this.ports.direct}`;
   }
@@ -211,19 +205,6 @@ export class KafkaServer implements ManagedServer {
   async start(): Promise<void> {
     this.process.start();
     await this.waitReady();
-  }
-
-  kill(): Promise<void> {
-    return this.process.kill();
-  }
-
-  async restart(): Promise<void> {
-    if (this.process.running) await this.process.stop();
-    await this.start();
-  }
-
-  stop(): Promise<void> {
-    return this.process.stop(10000);
   }
 
   /** Ready when the DIRECT listener answers metadata requests with a controller elected. */

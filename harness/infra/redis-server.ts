@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { ServerProcess } from './server-process.ts';
 import { waitUntil } from './wait-until.ts';
-import type { ManagedServer } from './types.ts';
+import { SpawnedServer } from './spawned-server.ts';
 
 export type RedisRole = 'redis' | 'sink';
 
@@ -13,14 +13,15 @@ export type RedisRole = 'redis' | 'sink';
  * instance refuses to evict (`noeviction`) so a full memory fails writes instead of
  * silently dropping stream entries or jobs.
  */
-export class RedisServer implements ManagedServer {
-  private readonly process: ServerProcess;
+export class RedisServer extends SpawnedServer {
+  protected readonly process: ServerProcess;
 
   constructor(
     readonly name: RedisRole,
     readonly port: number,
     private readonly workDir: string,
   ) {
+    super();
     this.process = new ServerProcess(name, {
       command: 'redis-server',
       args: [
@@ -47,14 +48,6 @@ export class RedisServer implements ManagedServer {
     });
   }
 
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
-  get running(): boolean {
-    return this.process.running;
-  }
-
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -72,19 +65,6 @@ export class RedisServer implements ManagedServer {
   async version(): Promise<string> {
     const info = await this.command((r) => r.info('server'));
     return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-  }
-
-  kill(): Promise<void> {
-    return this.process.kill();
-  }
-
-  async restart(): Promise<void> {
-    if (this.process.running) await this.process.stop();
-    await this.start();
-  }
-
-  stop(): Promise<void> {
-    return this.process.stop();
   }
 
   private async command<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {

@@ -8,7 +8,7 @@ import { PrerequisiteError } from '../../lib/errors.ts';
 import { requireGo } from './prerequisites.ts';
 import { ServerProcess } from './server-process.ts';
 import { waitUntil } from './wait-until.ts';
-import type { ManagedServer } from './types.ts';
+import { SpawnedServer } from './spawned-server.ts';
 
 const run = promisify(execFile);
 export const TOXIPROXY_VERSION = 'v2.12.0';
@@ -51,29 +51,22 @@ export async function provisionToxiproxy(
   return binary;
 }
 
-export class ToxiproxyServer implements ManagedServer {
-  readonly name = 'toxiproxy' as const;
-  private readonly process: ServerProcess;
+export class ToxiproxyServer extends SpawnedServer {
+  override readonly name = 'toxiproxy' as const;
+  protected readonly process: ServerProcess;
 
   constructor(
     binary: string,
     readonly port: number,
     workDir: string,
   ) {
+    super();
     this.process = new ServerProcess('toxiproxy', {
       command: binary,
       args: ['-host', '127.0.0.1', '-port', String(port)],
       env: { ...process.env, LOG_LEVEL: 'warn' },
       logFile: join(workDir, 'toxiproxy.log'),
     });
-  }
-
-  get pid(): number | undefined {
-    return this.process.pid;
-  }
-
-  get running(): boolean {
-    return this.process.running;
   }
 
   get url(): string {
@@ -92,18 +85,5 @@ export class ToxiproxyServer implements ManagedServer {
   async version(): Promise<string> {
     const reported = (await new Toxiproxy(this.url).getVersion()).trim();
     return reported.includes('git') ? TOXIPROXY_VERSION.slice(1) : reported;
-  }
-
-  kill(): Promise<void> {
-    return this.process.kill();
-  }
-
-  async restart(): Promise<void> {
-    if (this.process.running) await this.process.stop();
-    await this.start();
-  }
-
-  stop(): Promise<void> {
-    return this.process.stop();
   }
 }
