@@ -28,7 +28,10 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--transports') {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new BenchArgsError('--transports needs a value');
-      const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+      const names = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       const bad = names.find((n) => !isTransportName(n));
       if (bad !== undefined || names.length === 0) {
         throw new BenchArgsError(`--transports takes kafka, redis, bullmq; got "${value}"`);

@@ -15,11 +15,17 @@ export async function cleanupRun(config: Config): Promise<void> {
   const tasks: Promise<unknown>[] = [];
   tasks.push(
     (async () => {
-      const admin = createKafkaClient({ brokers: config.kafka.brokers, clientId: 'bench-cleanup', retries: 1 }).admin();
+      const admin = createKafkaClient({
+        brokers: config.kafka.brokers,
+        clientId: 'bench-cleanup',
+        retries: 1,
+      }).admin();
       await admin.connect();
       try {
         const existing = new Set(await admin.listTopics());
-        const topics = [config.kafka.topic, deadLetterTopic(config.kafka.topic)].filter((t) => existing.has(t));
+        const topics = [config.kafka.topic, deadLetterTopic(config.kafka.topic)].filter((t) =>
+          existing.has(t),
+        );
         if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
         await admin.deleteGroups([config.kafka.groupId]).catch(() => undefined);
       } finally {

@@ -16,15 +16,24 @@ export interface KafkaMember {
 }
 
 /** The group's state and each member's partitions of `config.kafka.topic`. */
-export async function kafkaGroup(config: Config): Promise<{ state: string; members: KafkaMember[] }> {
-  const admin = createKafkaClient({ brokers: config.kafka.brokers, clientId: 'bench-group', retries: 2 }).admin();
+export async function kafkaGroup(
+  config: Config,
+): Promise<{ state: string; members: KafkaMember[] }> {
+  const admin = createKafkaClient({
+    brokers: config.kafka.brokers,
+    clientId: 'bench-group',
+    retries: 2,
+  }).admin();
   await admin.connect();
   try {
     const { groups } = await admin.describeGroups([config.kafka.groupId]);
     const group = groups[0];
     if (!group) return { state: 'Unknown', members: [] };
     const members = group.members.map((m) => {
-      const decoded = m.memberAssignment.length > 0 ? kafkajs.AssignerProtocol.MemberAssignment.decode(m.memberAssignment) : null;
+      const decoded =
+        m.memberAssignment.length > 0
+          ? kafkajs.AssignerProtocol.MemberAssignment.decode(m.memberAssignment)
+          : null;
       return { clientId: m.clientId, partitions: decoded?.assignment[config.kafka.topic] ?? [] };
     });
     return { state: group.state, members };
@@ -38,11 +47,22 @@ export async function kafkaGroup(config: Config): Promise<{ state: string; membe
  * the first thing the new owner must (re)process. `partitionIds[p][offset]` is the event
  * id at that offset (the backlog was written partition by partition, in order).
  */
-export async function kafkaHeld(config: Config, partitions: number[], partitionIds: string[][]): Promise<string[]> {
-  const admin = createKafkaClient({ brokers: config.kafka.brokers, clientId: 'bench-held', retries: 2 }).admin();
+export async function kafkaHeld(
+  config: Config,
+  partitions: number[],
+  partitionIds: string[][],
+): Promise<string[]> {
+  const admin = createKafkaClient({
+    brokers: config.kafka.brokers,
+    clientId: 'bench-held',
+    retries: 2,
+  }).admin();
   await admin.connect();
   try {
-    const [committed] = await admin.fetchOffsets({ groupId: config.kafka.groupId, topics: [config.kafka.topic] });
+    const [committed] = await admin.fetchOffsets({
+      groupId: config.kafka.groupId,
+      topics: [config.kafka.topic],
+    });
     const at = new Map((committed?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     return partitions.flatMap((p) => {
       const offset = Math.max(0, at.get(p) ?? 0);
@@ -60,7 +80,14 @@ export async function redisHeld(config: Config, workerId: string): Promise<strin
   const redis = createRedisClient(config.redis.url, 'bench-held', { lazyConnect: true });
   await redis.connect();
   try {
-    const rows = (await redis.xpending(stream, groupName, '-', '+', 10_000, redisConsumerName(workerId))) as [string, string, number, number][];
+    const rows = (await redis.xpending(
+      stream,
+      groupName,
+      '-',
+      '+',
+      10_000,
+      redisConsumerName(workerId),
+    )) as [string, string, number, number][];
     if (rows.length === 0) return [];
     const pipeline = redis.pipeline();
     for (const [entryId] of rows) pipeline.xrange(stream, entryId, entryId);
@@ -78,7 +105,10 @@ export async function redisHeld(config: Config, workerId: string): Promise<strin
 /** BullMQ: active jobs the worker took (`processedBy` is the BullMQ worker name). */
 export async function bullmqHeld(config: Config, workerName: string): Promise<string[]> {
   const connection = createRedisClient(config.redis.url, 'bench-held');
-  const queue = new Queue<{ id: string }>(config.bullmq.queue, { connection, skipVersionCheck: true });
+  const queue = new Queue<{ id: string }>(config.bullmq.queue, {
+    connection,
+    skipVersionCheck: true,
+  });
   try {
     const active = await queue.getActive(0, 10_000);
     return active.filter((j) => j.processedBy === workerName).map((j) => j.data.id);

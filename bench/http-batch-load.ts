@@ -15,7 +15,12 @@ export interface BatchLoadResult {
  * connections (plain node:http: the cheapest client, so it takes the least CPU from the
  * producer on a shared machine). Bounded by the body count and by `timeoutMs` per request.
  */
-export async function postBodies(url: string, bodies: readonly string[], concurrency: number, timeoutMs = 30_000): Promise<BatchLoadResult> {
+export async function postBodies(
+  url: string,
+  bodies: readonly string[],
+  concurrency: number,
+  timeoutMs = 30_000,
+): Promise<BatchLoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const target = new URL(url);
   const failures: Record<string, number> = {};
@@ -29,7 +34,10 @@ export async function postBodies(url: string, bodies: readonly string[], concurr
           port: target.port,
           path: target.pathname,
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+          headers: {
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+          },
           timeout: timeoutMs,
         },
         (res) => {

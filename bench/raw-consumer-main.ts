@@ -12,9 +12,13 @@ import { startRawConsumer } from './raw-consumers.ts';
 async function main(argv: string[]): Promise<void> {
   const transport = argv[argv.indexOf('--transport') + 1] ?? '';
   const id = argv[argv.indexOf('--id') + 1] ?? 'raw';
-  if (!isTransportName(transport)) throw new Error(`--transport kafka|redis|bullmq, got "${transport}"`);
+  if (!isTransportName(transport))
+    throw new Error(`--transport kafka|redis|bullmq, got "${transport}"`);
   const config = loadConfig();
-  const sinkRedis = createRedisClient(config.sink.workersUrl, `${id}-sink`, { maxRetriesPerRequest: 1, lazyConnect: true });
+  const sinkRedis = createRedisClient(config.sink.workersUrl, `${id}-sink`, {
+    maxRetriesPerRequest: 1,
+    lazyConnect: true,
+  });
   // Commands fail while disconnected (no offline queue): connect before the first record.
   await sinkRedis.connect();
   const sink = createSink(sinkRedis, { namespace: config.sink.namespace });

@@ -31,7 +31,10 @@ export async function startRawConsumer(o: RawConsumerOptions): Promise<RawConsum
 
   if (o.transport === 'kafka') {
     const k = config.kafka;
-    const consumer = createKafkaClient({ brokers: k.workersBrokers, clientId: consumerName }).consumer({
+    const consumer = createKafkaClient({
+      brokers: k.workersBrokers,
+      clientId: consumerName,
+    }).consumer({
       groupId: k.groupId,
       sessionTimeout: k.sessionTimeoutMs,
       heartbeatInterval: k.heartbeatIntervalMs,
@@ -67,7 +70,16 @@ export async function startRawConsumer(o: RawConsumerOptions): Promise<RawConsum
     const loop = (async () => {
       while (running) {
         const reply = (await reader.xreadgroup(
-          'GROUP', r.groupName, consumerName, 'COUNT', config.workers.batchSize, 'BLOCK', r.blockMs, 'STREAMS', r.stream, '>',
+          'GROUP',
+          r.groupName,
+          consumerName,
+          'COUNT',
+          config.workers.batchSize,
+          'BLOCK',
+          r.blockMs,
+          'STREAMS',
+          r.stream,
+          '>',
         )) as [string, [string, string[]][]][] | null;
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length === 0) continue;
@@ -98,7 +110,13 @@ export async function startRawConsumer(o: RawConsumerOptions): Promise<RawConsum
     async (job) => {
       await record('bullmq', job.data.id, Math.max(1, job.attemptsStarted));
     },
-    { connection, concurrency, lockDuration: b.lockDurationMs, stalledInterval: b.stalledIntervalMs, maxStalledCount: b.maxStalledCount },
+    {
+      connection,
+      concurrency,
+      lockDuration: b.lockDurationMs,
+      stalledInterval: b.stalledIntervalMs,
+      maxStalledCount: b.maxStalledCount,
+    },
   );
   await worker.waitUntilReady();
   return {

@@ -18,17 +18,26 @@ export interface RawPublisher {
   close(): Promise<void>;
 }
 
-export async function createRawPublisher(transport: TransportName, config: Config): Promise<RawPublisher> {
+export async function createRawPublisher(
+  transport: TransportName,
+  config: Config,
+): Promise<RawPublisher> {
   if (transport === 'kafka') {
     const client = createKafkaClient({ brokers: config.kafka.brokers, clientId: 'bench-raw' });
     const admin = client.admin();
     await admin.connect();
     try {
-      await ensureKafkaTopics(admin, { topic: config.kafka.topic, partitions: config.kafka.partitions });
+      await ensureKafkaTopics(admin, {
+        topic: config.kafka.topic,
+        partitions: config.kafka.partitions,
+      });
     } finally {
       await admin.disconnect();
     }
-    const producer = client.producer({ allowAutoTopicCreation: false, createPartitioner: kafkajs.Partitioners.DefaultPartitioner });
+    const producer = client.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: kafkajs.Partitioners.DefaultPartitioner,
+    });
     await producer.connect();
     return {
       async publish(events, partition) {
@@ -52,7 +61,17 @@ export async function createRawPublisher(transport: TransportName, config: Confi
     return {
       async publish(events) {
         const pipeline = redis.pipeline();
-        for (const e of events) pipeline.xadd(config.redis.stream, '*', 'id', e.id, 'type', e.type, 'envelope', encodeEnvelope(e));
+        for (const e of events)
+          pipeline.xadd(
+            config.redis.stream,
+            '*',
+            'id',
+            e.id,
+            'type',
+            e.type,
+            'envelope',
+            encodeEnvelope(e),
+          );
         const results = (await pipeline.exec()) ?? [];
         const failed = results.find(([err]) => err !== null);
         if (failed) throw failed[0] as Error;
@@ -66,7 +85,9 @@ export async function createRawPublisher(transport: TransportName, config: Confi
   const queue = new Queue(config.bullmq.queue, { connection: redis, skipVersionCheck: true });
   return {
     async publish(events) {
-      await queue.addBulk(events.map((e) => ({ name: e.type, data: e, opts: { jobId: bullmqJobId(e.id) } })));
+      await queue.addBulk(
+        events.map((e) => ({ name: e.type, data: e, opts: { jobId: bullmqJobId(e.id) } })),
+      );
     },
     async close() {
       await queue.close();
@@ -76,7 +97,11 @@ export async function createRawPublisher(transport: TransportName, config: Confi
 }
 
 /** Fills a backlog fast: batches of 1000, four in flight. */
-export async function fillBacklog(transport: TransportName, config: Config, events: readonly EventEnvelope[]): Promise<void> {
+export async function fillBacklog(
+  transport: TransportName,
+  config: Config,
+  events: readonly EventEnvelope[],
+): Promise<void> {
   const publisher = await createRawPublisher(transport, config);
   try {
     await forEachBounded(chunks(events, 1000), 4, (batch) => publisher.publish(batch));

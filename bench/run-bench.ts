@@ -26,7 +26,9 @@ import { configFor, directEnv, runNames } from './stack.ts';
 function kafkaLibsDir(cache: string, version: string): string {
   const own = join(cache, `kafka-${version}`, 'libs');
   if (existsSync(own) || !existsSync(cache)) return own;
-  const any = readdirSync(cache).find((d) => d.startsWith('kafka-') && existsSync(join(cache, d, 'libs')));
+  const any = readdirSync(cache).find(
+    (d) => d.startsWith('kafka-') && existsSync(join(cache, d, 'libs')),
+  );
   return any === undefined ? own : join(cache, any, 'libs');
 }
 
@@ -95,18 +97,24 @@ export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
       const gone = producer?.exitReason();
       if (producer && gone === undefined) return producer;
       if (producer) {
-        result.notes.push(`the ingest producer exited unexpectedly before ${before}; restarted (${gone?.split('\n')[0] ?? ''})`);
+        result.notes.push(
+          `the ingest producer exited unexpectedly before ${before}; restarted (${gone?.split('\n')[0] ?? ''})`,
+        );
         progress(`producer gone before ${before}; restarting it`);
       }
       producer = await startProducer(ingestEnv, logDir, 'producer-ingest');
       return producer;
     };
     for (const t of ts) {
-      const r = await attempt(`ingest ${t}`, async () => measureIngest(ctx, await liveProducer(`ingest ${t}`), t));
+      const r = await attempt(`ingest ${t}`, async () =>
+        measureIngest(ctx, await liveProducer(`ingest ${t}`), t),
+      );
       if (r) result.ingest.push(r);
     }
     for (const target of [...ts, 'livez' as const]) {
-      const r = await attempt(`single requests ${target}`, async () => measureSingle(ctx, await liveProducer(`single requests ${target}`), target));
+      const r = await attempt(`single requests ${target}`, async () =>
+        measureSingle(ctx, await liveProducer(`single requests ${target}`), target),
+      );
       if (r) result.single.push(r);
     }
     await producer?.stop();
@@ -120,22 +128,30 @@ export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
 
     // 4: recovery is bound by timeouts, not CPU: the transports run side by side.
     progress(`recovery: ${ts.join(', ')} side by side`);
-    const recoveries = await Promise.all(ts.map((t) => attempt(`recovery ${t}`, () => measureRecovery(ctx, t))));
+    const recoveries = await Promise.all(
+      ts.map((t) => attempt(`recovery ${t}`, () => measureRecovery(ctx, t))),
+    );
     for (const r of recoveries) if (r) result.recovery.push(r);
 
     // 5: latency against a fresh producer (no backlog left from the ingest runs).
     const latencyEnv = { ...ctx.baseEnv, ...runNames('latency'), WORK_TIME_MS: '0' };
-    const latencyProducer = await attempt('latency producer start', () => startProducer(latencyEnv, logDir, 'producer-latency'));
+    const latencyProducer = await attempt('latency producer start', () =>
+      startProducer(latencyEnv, logDir, 'producer-latency'),
+    );
     if (latencyProducer) {
       const reader = await openSinkReader(infra.endpoints.sink.direct, latencyEnv.SINK_NAMESPACE);
       try {
         for (const t of ts) {
           const capacity = result.single.find((x) => x.target === t)?.requestsPerS;
           if (capacity === undefined || !Number.isFinite(capacity) || capacity <= 0) {
-            result.errors.push(`latency ${t}: no single-event capacity measured to scale the load from`);
+            result.errors.push(
+              `latency ${t}: no single-event capacity measured to scale the load from`,
+            );
             continue;
           }
-          const r = await attempt(`latency ${t}`, () => measureLatency(ctx, latencyProducer, latencyEnv, reader, t, capacity));
+          const r = await attempt(`latency ${t}`, () =>
+            measureLatency(ctx, latencyProducer, latencyEnv, reader, t, capacity),
+          );
           if (r) result.latency.push(...r);
         }
       } finally {

@@ -31,16 +31,30 @@ export interface ProducerHandle {
   stop(): Promise<void>;
 }
 
-export async function startProducer(env: Env, logDir: string, name = 'producer'): Promise<ProducerHandle> {
+export async function startProducer(
+  env: Env,
+  logDir: string,
+  name = 'producer',
+): Promise<ProducerHandle> {
   const port = await freePort();
-  const proc = nodeProcess(name, 'producer/main.ts', [], { ...env, PRODUCER_HOST: '127.0.0.1', PRODUCER_PORT: String(port) }, logDir);
+  const proc = nodeProcess(
+    name,
+    'producer/main.ts',
+    [],
+    { ...env, PRODUCER_HOST: '127.0.0.1', PRODUCER_PORT: String(port) },
+    logDir,
+  );
   proc.start();
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitUntil(name, async () => (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok, {
-      timeoutMs: 60_000,
-      gaveUp: () => proc.exitReason(),
-    });
+    await waitUntil(
+      name,
+      async () => (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok,
+      {
+        timeoutMs: 60_000,
+        gaveUp: () => proc.exitReason(),
+      },
+    );
   } catch (err) {
     await proc.kill();
     throw err;
@@ -58,20 +72,38 @@ export interface PoolHandle {
 }
 
 /** `workers/main.ts` with `size` workers; resolves once every worker reported ready. */
-export async function startPool(transport: TransportName, size: number, env: Env, logDir: string, name = `workers-${transport}`): Promise<PoolHandle> {
+export async function startPool(
+  transport: TransportName,
+  size: number,
+  env: Env,
+  logDir: string,
+  name = `workers-${transport}`,
+): Promise<PoolHandle> {
   const port = await freePort();
-  const proc = nodeProcess(name, 'workers/main.ts', ['--transport', transport, '--size', String(size)], { ...env, WORKERS_CONTROL_PORT: String(port) }, logDir);
+  const proc = nodeProcess(
+    name,
+    'workers/main.ts',
+    ['--transport', transport, '--size', String(size)],
+    { ...env, WORKERS_CONTROL_PORT: String(port) },
+    logDir,
+  );
   proc.start();
   const state = async (): Promise<PoolState> => {
-    const res = await fetch(`http://127.0.0.1:${port}/state`, { signal: AbortSignal.timeout(3000) });
+    const res = await fetch(`http://127.0.0.1:${port}/state`, {
+      signal: AbortSignal.timeout(3000),
+    });
     if (!res.ok) throw new Error(`pool /state answered ${res.status}`);
     return (await res.json()) as PoolState;
   };
   try {
-    await waitUntil(`${name} (all ${size} workers running)`, async () => {
-      const s = await state();
-      return s.workers.length >= size && s.workers.every((w) => w.state === 'running');
-    }, { timeoutMs: 60_000, gaveUp: () => proc.exitReason() });
+    await waitUntil(
+      `${name} (all ${size} workers running)`,
+      async () => {
+        const s = await state();
+        return s.workers.length >= size && s.workers.every((w) => w.state === 'running');
+      },
+      { timeoutMs: 60_000, gaveUp: () => proc.exitReason() },
+    );
   } catch (err) {
     await proc.kill();
     throw err;
@@ -93,9 +125,20 @@ export interface RawConsumersHandle {
 }
 
 /** `count` raw consumer processes (bench/raw-consumer-main.ts), the drain baseline. */
-export async function startRawConsumers(transport: TransportName, count: number, env: Env, logDir: string): Promise<RawConsumersHandle> {
+export async function startRawConsumers(
+  transport: TransportName,
+  count: number,
+  env: Env,
+  logDir: string,
+): Promise<RawConsumersHandle> {
   const procs = Array.from({ length: count }, (_, i) =>
-    nodeProcess(`raw-consumer-${transport}-${i}`, 'bench/raw-consumer-main.ts', ['--transport', transport, '--id', `raw${i}`], env, logDir),
+    nodeProcess(
+      `raw-consumer-${transport}-${i}`,
+      'bench/raw-consumer-main.ts',
+      ['--transport', transport, '--id', `raw${i}`],
+      env,
+      logDir,
+    ),
   );
   for (const p of procs) p.start();
   await sleep(0);

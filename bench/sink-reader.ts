@@ -7,14 +7,22 @@ import { createRedisClient } from '../lib/transports/redis-client.ts';
 export interface SinkReader {
   readonly sink: Sink;
   /** Polls the ledger totals until `count` records exist; throws after `timeoutMs`. */
-  waitForRecords(transport: TransportName, count: number, timeoutMs: number, check?: () => void): Promise<void>;
+  waitForRecords(
+    transport: TransportName,
+    count: number,
+    timeoutMs: number,
+    check?: () => void,
+  ): Promise<void>;
   /** Every record of a transport (deduplicated: HSCAN may repeat an id). */
   records(transport: TransportName): Promise<SinkRecord[]>;
   close(): void;
 }
 
 export async function openSinkReader(url: string, namespace: string): Promise<SinkReader> {
-  const redis = createRedisClient(url, 'bench-sink-reader', { lazyConnect: true, maxRetriesPerRequest: 3 });
+  const redis = createRedisClient(url, 'bench-sink-reader', {
+    lazyConnect: true,
+    maxRetriesPerRequest: 3,
+  });
   await redis.connect();
   const sink = createSink(redis, { namespace, scanCount: 2000 });
   return {
@@ -25,7 +33,10 @@ export async function openSinkReader(url: string, namespace: string): Promise<Si
         const seen = (await sink.counts(transport)).records;
         if (seen >= count) return;
         check?.();
-        if (Date.now() > deadline) throw new Error(`${transport}: ${seen} of ${count} events in the sink after ${timeoutMs} ms`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `${transport}: ${seen} of ${count} events in the sink after ${timeoutMs} ms`,
+          );
         await sleep(100);
       }
     },

@@ -3,14 +3,19 @@ import type { BenchResult } from './results.ts';
 /** Plain fixed-width tables of a bench result, one section per measurement. */
 
 const num = (n: number, digits = 0) =>
-  Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '-';
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '-';
 const ms = (n: number) => num(n, n < 10 ? 1 : 0);
 const s = (n: number) => num(n / 1000, 1);
 
 function table(title: string, header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
 }
 
@@ -53,7 +58,14 @@ export function formatTables(r: BenchResult): string {
     ...table(
       `DRAIN: backlog of ${num(p.drain.events)}, ${p.drain.poolSize} consumers, WORK_TIME_MS=0 (rate over first..last sink effect)`,
       ['transport', 'workers ev/s', 'raw loop ev/s', 'ratio', 'wall s (workers)', 'wall s (raw)'],
-      r.drain.map((d) => [d.transport, num(d.workersEventsPerS), num(d.rawEventsPerS), num(d.ratio, 2), s(d.workersWallMs), s(d.rawWallMs)]),
+      r.drain.map((d) => [
+        d.transport,
+        num(d.workersEventsPerS),
+        num(d.rawEventsPerS),
+        num(d.ratio, 2),
+        s(d.workersWallMs),
+        s(d.rawWallMs),
+      ]),
     ),
   );
   out.push(
@@ -87,6 +99,7 @@ export function formatTables(r: BenchResult): string {
     ),
   );
   if (r.notes.length > 0) out.push('NOTES:', ...r.notes.map((n) => `  ${n}`), '');
-  if (r.errors.length > 0) out.push('ERRORS (measurements not taken):', ...r.errors.map((e) => `  ${e}`), '');
+  if (r.errors.length > 0)
+    out.push('ERRORS (measurements not taken):', ...r.errors.map((e) => `  ${e}`), '');
   return out.join('\n');
 }

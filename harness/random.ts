@@ -74,6 +74,9 @@ export function createRandom(seed: string | number): Random {
   return random;
 }
 
+/** Seeds become part of event ids, so they use the id alphabet (and stay short). */
+export const SEED_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
+
 /** A fresh seed for runs without `--seed`: short, id-safe, printed so it can be replayed. */
 export function randomSeed(): string {
   return Math.floor(Math.random() * 0xffffffff)

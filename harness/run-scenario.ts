@@ -5,12 +5,13 @@ import { Redis } from 'ioredis';
 import { Toxiproxy } from 'toxiproxy-node-client';
 import { loadConfig, type Config } from '../lib/config.ts';
 import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
-import { errorMessage } from '../lib/errors.ts';
+import { ConfigError, errorMessage } from '../lib/errors.ts';
 import { createSink, type Sink } from '../lib/sink.ts';
 import { readDeadLetters } from '../lib/transports/dead-letters.ts';
 import { pendingState } from '../lib/transports/pending-state.ts';
 import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
 import type { FaultStep, Scenario } from '../scenarios/types.ts';
+import { validateScenario } from '../scenarios/validate.ts';
 import { check, type CheckResult, type SinkRecord } from './checker.ts';
 import { createClient } from './client.ts';
 import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
@@ -19,7 +20,7 @@ import { createClock, createHistoryWriter, loadHistory, type RunPhase } from './
 import { endpointsToEnv, startInfra, type Infra } from './infra/index.ts';
 import { startFault, type ActiveFault, type NemesisContext } from './nemesis/index.ts';
 import { ProducerService, WorkerPool } from './processes.ts';
-import { createRandom } from './random.ts';
+import { createRandom, SEED_PATTERN } from './random.ts';
 import { createRunDir, writeReport } from './report.ts';
 import { resolveSchedule } from './schedule.ts';
 
@@ -65,6 +66,7 @@ export interface RunOutcome {
  */
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const { scenario, seed } = options;
+  checkRunOptions(options);
   const transports = scenario.transports ?? TRANSPORTS;
   const random = createRandom(seed);
   const schedule = resolveSchedule({ ...scenario, transports }, random.fork('faults'));
@@ -383,4 +385,18 @@ async function processedCounts(sink: Sink, transports: readonly TransportName[])
       () => NaN,
     );
   return out;
+}
+
+/** Rejects what would waste a run, before a run folder exists: each message names the field. */
+function checkRunOptions({ scenario, seed, failpoints = [] }: RunOptions): void {
+  if (!SEED_PATTERN.test(seed)) {
+    throw new ConfigError(
+      `seed must be 1 to 32 of [A-Za-z0-9._-] (it becomes part of event ids), got "${seed}"`,
+    );
+  }
+  const problems = validateScenario(scenario);
+  if (problems.length > 0)
+    throw new ConfigError(`scenario ${scenario.name}: ${problems.join('; ')}`);
+  // The settings the services will get, checked here rather than in a child's crash.
+  loadConfig({ ...scenario.workers.env, FAILPOINTS: failpoints.join(',') });
 }

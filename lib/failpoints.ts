@@ -8,8 +8,9 @@ import type { Logger } from './log.ts';
 export const FAILPOINTS = {
   'early-202': 'the producer answers 202 before the broker ack, and drops a share of publishes',
   'ack-before-effect': 'workers acknowledge before the sink write',
-  'auto-commit': 'the Kafka consumer commits on a timer regardless of processing',
-  'no-claim': 'the Redis consumer never reclaims idle pending entries',
+  'auto-commit': 'the Kafka consumer commits what it fetched at once, processed or not',
+  'no-claim':
+    'the Redis consumer never reclaims pending entries (no XAUTOCLAIM, no re-read of its own)',
   'group-from-latest': 'consumer groups start at the end of the log',
   'trim-stream': 'XADD with a small MAXLEN that trims unacknowledged entries',
   'non-idempotent-effect': 'the sink applies the effect on every delivery',

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { TransportName } from './envelope.ts';
 import { AppError } from './errors.ts';
+import { failpoint } from './failpoints.ts';
 
 /**
  * The application's database: a ledger on the sink Redis of every event that reached the
@@ -75,7 +76,8 @@ export class SinkUnavailableError extends AppError {
 }
 
 /**
- * KEYS[1] ledger hash, KEYS[2] stats hash; ARGV id, nowMs, workerId, pid, deliveryCount.
+ * KEYS[1] ledger hash, KEYS[2] stats hash; ARGV id, nowMs, workerId, pid, deliveryCount,
+ * and ARGV[6] = '1' only under the non-idempotent-effect failpoint.
  * Applies the effect only when the id is new; always counts the delivery. The stored
  * delivery count is max(previous + 1, transport's count), so a redelivery that failed
  * before reaching the sink still shows in the ledger when the transport counts it.
@@ -95,6 +97,8 @@ local first, worker, pid, deliveries, effects = string.match(v, '^([^|]*)|([^|]*
 deliveries = tonumber(deliveries)
 effects = tonumber(effects)
 local total = deliveries + 1
+-- FAILPOINT non-idempotent-effect: apply the effect again on a repeated id.
+if ARGV[6] == '1' then effects = effects + 1; redis.call('HINCRBY', KEYS[2], 'effects', 1); if effects == 2 then redis.call('HINCRBY', KEYS[2], 'doubleEffects', 1) end end
 if given > total then total = given end
 redis.call('HSET', KEYS[1], ARGV[1], first .. '|' .. worker .. '|' .. pid .. '|' .. total .. '|' .. effects)
 redis.call('HINCRBY', KEYS[2], 'deliveries', total - deliveries)
@@ -186,6 +190,7 @@ export function createSink(redis: Redis, options: SinkOptions = {}): Sink {
           input.workerId,
           input.pid,
           Math.max(1, Math.floor(input.deliveryCount)),
+          failpoint('non-idempotent-effect') ? 1 : 0,
         );
         return { applied: applied === 1, deliveries, effects };
       }),

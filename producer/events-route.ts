@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../lib/config.ts';
 import { isTransportName, type TransportName } from '../lib/envelope.ts';
 import { IndeterminateError, NotSentError } from '../lib/errors.ts';
+import { failpoint } from '../lib/failpoints.ts';
 import type { Publisher } from '../lib/transports/types.ts';
 import { NotFoundError } from './http-errors.ts';
 import type { ProducerMetrics } from './metrics.ts';
@@ -23,6 +24,7 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
     maxBatch: config.producer.maxBatch,
     maxPayloadDepth: config.producer.maxPayloadDepth,
   };
+  let requests = 0;
 
   app.post<{ Params: { transport: string } }>('/v1/events/:transport', async (request, reply) => {
     const name = request.params.transport;
@@ -32,6 +34,11 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
     const events = parseEventsRequest(request.body, request.headers['idempotency-key'], limits);
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    // FAILPOINT early-202: 202 before the broker ack, and every 10th request never published.
+    if (failpoint('early-202')) {
+      if (++requests % 10 !== 0) void publisher.publish(events).catch(() => undefined);
+      return reply.code(202).send({ transport: publisher.transport, ids: events.map((e) => e.id) });
+    }
     try {
       await publisher.publish(events);
     } catch (err) {

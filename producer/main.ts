@@ -6,6 +6,7 @@
 import { loadConfig } from '../lib/config.ts';
 import { TRANSPORTS } from '../lib/envelope.ts';
 import { AppError, errorMessage } from '../lib/errors.ts';
+import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
 import { createPublisher } from '../lib/transports/publisher.ts';
 import { buildProducerApp } from './app.ts';
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   configureLogging(config.logLevel);
   const logger = createLogger('producer');
+  // Test-only bugs come from the environment alone; the HTTP API has no switch for them.
+  enableFailpoints(config.failpoints, logger);
   const publishers = Object.fromEntries(
     TRANSPORTS.map((t) => [
       t,

@@ -1,6 +1,7 @@
 import cluster from 'node:cluster';
 import { loadConfig } from '../lib/config.ts';
 import { AppError, errorMessage } from '../lib/errors.ts';
+import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
 import { parseWorkersArgs, USAGE } from './cli-args.ts';
 import { startControlServer } from './control-server.ts';
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
   }
   configureLogging(config.logLevel);
   const log = createLogger('supervisor', { transport: args.transport });
+  // The primary runs no failpoint, but its log is the one people read: warn there too.
+  enableFailpoints(config.failpoints, log);
   const supervisor = createSupervisor({
     transport: args.transport,
     size: args.size,

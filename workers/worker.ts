@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../lib/config.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
 import { createSink } from '../lib/sink.ts';
 import { createConsumer } from '../lib/transports/consumer.ts';
@@ -25,6 +26,7 @@ export function runWorker(): void {
   const config = loadConfig();
   configureLogging(config.logLevel);
   let log = createLogger('worker');
+  enableFailpoints(config.failpoints, log);
   let consumer: Consumer | undefined;
   let sinkClient: ReturnType<typeof createRedisClient> | undefined;
   let processed = 0;

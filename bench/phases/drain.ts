@@ -20,7 +20,11 @@ interface DrainRun {
  * every event; the rate is over the first-to-last effect window, so process start-up
  * (tsx, cluster fork, group join) is not counted, only in the wall time.
  */
-async function drainOnce(ctx: BenchContext, transport: TransportName, kind: 'workers' | 'raw'): Promise<DrainRun> {
+async function drainOnce(
+  ctx: BenchContext,
+  transport: TransportName,
+  kind: 'workers' | 'raw',
+): Promise<DrainRun> {
   const { events: count, poolSize, timeoutMs } = ctx.plan.drain;
   const names = runNames(`dr-${kind}-${transport}`);
   const env = { ...ctx.baseEnv, ...names, WORK_TIME_MS: '0' };
@@ -32,7 +36,13 @@ async function drainOnce(ctx: BenchContext, transport: TransportName, kind: 'wor
     progress(`drain ${transport} (${kind}): ${poolSize} consumers draining`);
     const started = Date.now();
     if (kind === 'workers') {
-      const pool = await startPool(transport, poolSize, env, ctx.logDir, `drain-workers-${transport}`);
+      const pool = await startPool(
+        transport,
+        poolSize,
+        env,
+        ctx.logDir,
+        `drain-workers-${transport}`,
+      );
       try {
         await reader.waitForRecords(transport, count, timeoutMs);
       } finally {
@@ -48,14 +58,20 @@ async function drainOnce(ctx: BenchContext, transport: TransportName, kind: 'wor
     }
     const records = await reader.records(transport);
     const { firstMs, lastMs } = effectWindow(records);
-    return { eventsPerS: perSecond(records.length - 1, lastMs - firstMs), wallMs: lastMs - started };
+    return {
+      eventsPerS: perSecond(records.length - 1, lastMs - firstMs),
+      wallMs: lastMs - started,
+    };
   } finally {
     reader.close();
     await cleanupRun(config);
   }
 }
 
-export async function measureDrain(ctx: BenchContext, transport: TransportName): Promise<DrainResult> {
+export async function measureDrain(
+  ctx: BenchContext,
+  transport: TransportName,
+): Promise<DrainResult> {
   const raw = await drainOnce(ctx, transport, 'raw');
   const ours = await drainOnce(ctx, transport, 'workers');
   return {

@@ -23,19 +23,32 @@ const WARMUP_BATCHES = 10;
  * the raw client doing the same durable publish with the same batches in flight, and the
  * broker's own tool as a ceiling.
  */
-export async function measureIngest(ctx: BenchContext, producer: ProducerHandle, transport: TransportName): Promise<IngestResult> {
+export async function measureIngest(
+  ctx: BenchContext,
+  producer: ProducerHandle,
+  transport: TransportName,
+): Promise<IngestResult> {
   const { events: count, batchSize, concurrency } = ctx.plan.ingest;
   const tag = runTag(`in-${transport}`);
 
   // Through the producer: bodies built up front so the client spends little CPU.
-  const body = (ids: string[]) => JSON.stringify({ events: ids.map((id) => ({ id, type: BENCH_EVENT_TYPE, payload: ctx.payload })) });
+  const body = (ids: string[]) =>
+    JSON.stringify({
+      events: ids.map((id) => ({ id, type: BENCH_EVENT_TYPE, payload: ctx.payload })),
+    });
   const url = `${producer.url}/v1/events/${transport}`;
-  await postBodies(url, chunks(eventIds(`${tag}-w`, WARMUP_BATCHES * batchSize), batchSize).map(body), concurrency);
+  await postBodies(
+    url,
+    chunks(eventIds(`${tag}-w`, WARMUP_BATCHES * batchSize), batchSize).map(body),
+    concurrency,
+  );
   const bodies = chunks(eventIds(`${tag}-p`, count), batchSize).map(body);
   progress(`ingest ${transport}: ${count} events through the producer`);
   const ours = await postBodies(url, bodies, concurrency);
   if (ours.accepted === 0) {
-    throw new Error(`the producer accepted no batch (${JSON.stringify(ours.failures)})${producer.exitReason() ? `: ${producer.exitReason()}` : ''}`);
+    throw new Error(
+      `the producer accepted no batch (${JSON.stringify(ours.failures)})${producer.exitReason() ? `: ${producer.exitReason()}` : ''}`,
+    );
   }
   const producerEventsPerS = perSecond(ours.accepted * batchSize, ours.ms);
 
@@ -44,7 +57,10 @@ export async function measureIngest(ctx: BenchContext, producer: ProducerHandle,
   const raw = await createRawPublisher(transport, rawConfig);
   let rawEventsPerS: number;
   try {
-    const warm = chunks(envelopes(eventIds(`${tag}-rw`, WARMUP_BATCHES * batchSize), ctx.payload), batchSize);
+    const warm = chunks(
+      envelopes(eventIds(`${tag}-rw`, WARMUP_BATCHES * batchSize), ctx.payload),
+      batchSize,
+    );
     await forEachBounded(warm, concurrency, (b) => raw.publish(b));
     const batches = chunks(envelopes(eventIds(`${tag}-r`, count), ctx.payload), batchSize);
     progress(`ingest ${transport}: ${count} events with the raw client`);
@@ -56,10 +72,15 @@ export async function measureIngest(ctx: BenchContext, producer: ProducerHandle,
   }
 
   let tool: IngestResult['tool'] = null;
-  const envelopeBytes = Buffer.byteLength(JSON.stringify(envelopes([`${tag}-r-0`], ctx.payload)[0]));
+  const envelopeBytes = Buffer.byteLength(
+    JSON.stringify(envelopes([`${tag}-r-0`], ctx.payload)[0]),
+  );
   if (transport === 'kafka') {
     progress(`ingest kafka: ${count} records with ProducerPerformance`);
-    const admin = createKafkaClient({ brokers: rawConfig.kafka.brokers, clientId: 'bench-tool' }).admin();
+    const admin = createKafkaClient({
+      brokers: rawConfig.kafka.brokers,
+      clientId: 'bench-tool',
+    }).admin();
     const topic = `${rawConfig.kafka.topic}-pp`;
     await admin.connect();
     try {
@@ -90,7 +111,9 @@ export async function measureIngest(ctx: BenchContext, producer: ProducerHandle,
       timeoutMs: 120_000,
     });
     tool = { name: 'redis-benchmark XADD', ...r };
-    const redis = createRedisClient(ctx.endpoints.redis.direct, 'bench-tool', { lazyConnect: true });
+    const redis = createRedisClient(ctx.endpoints.redis.direct, 'bench-tool', {
+      lazyConnect: true,
+    });
     await redis.connect();
     await redis.del(stream).finally(() => redis.disconnect());
   }

@@ -18,7 +18,13 @@ import { percentile, perSecond } from '../stats.ts';
 const sentAt = (id: string) => Number(id.slice(id.lastIndexOf('-') + 1));
 
 /** An open-loop autocannon run at `rate` req/s whose every body has a fresh timestamped id. */
-function cannonFor(url: string, tag: string, rate: number, payload: unknown, connections: number): autocannon.Options {
+function cannonFor(
+  url: string,
+  tag: string,
+  rate: number,
+  payload: unknown,
+  connections: number,
+): autocannon.Options {
   let seq = 0;
   return {
     url,
@@ -30,7 +36,11 @@ function cannonFor(url: string, tag: string, rate: number, payload: unknown, con
         headers: { 'content-type': 'application/json' },
         setupRequest: (req) => ({
           ...req,
-          body: JSON.stringify({ id: `${tag}-${seq++}-${Date.now()}`, type: BENCH_EVENT_TYPE, payload }),
+          body: JSON.stringify({
+            id: `${tag}-${seq++}-${Date.now()}`,
+            type: BENCH_EVENT_TYPE,
+            payload,
+          }),
         }),
       },
     ],
@@ -53,12 +63,20 @@ export async function measureLatency(
   const { durationS, connections, fractions } = ctx.plan.latency;
   const config = configFor(env);
   const url = `${producer.url}/v1/events/${transport}`;
-  const pool = await startPool(transport, ctx.plan.drain.poolSize, env, ctx.logDir, `latency-workers-${transport}`);
+  const pool = await startPool(
+    transport,
+    ctx.plan.drain.poolSize,
+    env,
+    ctx.logDir,
+    `latency-workers-${transport}`,
+  );
   const results: LatencyResult[] = [];
   try {
     // Warm up the whole path, and let a Kafka group settle so no rebalance falls into a run.
     const warmTag = runTag('lw');
-    const warm = Array.from({ length: 20 }, (_, i) => JSON.stringify({ id: `${warmTag}-${i}`, type: BENCH_EVENT_TYPE, payload: ctx.payload }));
+    const warm = Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({ id: `${warmTag}-${i}`, type: BENCH_EVENT_TYPE, payload: ctx.payload }),
+    );
     await postBodies(url, warm, 4);
     await reader.waitForRecords(transport, warm.length, 60_000);
     if (transport === 'kafka') {
@@ -74,15 +92,23 @@ export async function measureLatency(
     // One unmeasured run at the lowest load: JIT, connection pools and fetch loops warm.
     const warmRate = Math.max(1, Math.round(Math.min(...fractions) * capacityPerS));
     const warmBefore = (await reader.sink.counts(transport)).records;
-    const warmRun = await runCannon({ ...cannonFor(url, runTag('lwarm'), warmRate, ctx.payload, connections), duration: Math.max(1, Math.round(durationS / 3)) });
+    const warmRun = await runCannon({
+      ...cannonFor(url, runTag('lwarm'), warmRate, ctx.payload, connections),
+      duration: Math.max(1, Math.round(durationS / 3)),
+    });
     await reader.waitForRecords(transport, warmBefore + warmRun.ok, 60_000).catch(() => undefined);
 
     for (const fraction of fractions) {
       const targetPerS = Math.max(1, Math.round(fraction * capacityPerS));
       const tag = runTag(`l${Math.round(fraction * 100)}`);
       const before = (await reader.sink.counts(transport)).records;
-      progress(`latency ${transport}: ${Math.round(fraction * 100)}% of capacity = ${targetPerS} req/s for ${durationS} s`);
-      const figures = await runCannon({ ...cannonFor(url, tag, targetPerS, ctx.payload, connections), duration: durationS });
+      progress(
+        `latency ${transport}: ${Math.round(fraction * 100)}% of capacity = ${targetPerS} req/s for ${durationS} s`,
+      );
+      const figures = await runCannon({
+        ...cannonFor(url, tag, targetPerS, ctx.payload, connections),
+        duration: durationS,
+      });
       // Bounded: whatever has not arrived by then is reported as not measured.
       await reader.waitForRecords(transport, before + figures.ok, 60_000).catch((err: unknown) => {
         progress(`latency ${transport}: ${err instanceof Error ? err.message : String(err)}`);

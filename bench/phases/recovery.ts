@@ -14,26 +14,40 @@ import { openSinkReader, type SinkReader } from '../sink-reader.ts';
 import { configFor, runNames } from '../stack.ts';
 
 /** The configured time after which another worker takes a dead worker's events over. */
-function takeoverBound(transport: TransportName, config: Config): { boundMs: number; boundFrom: string } {
+function takeoverBound(
+  transport: TransportName,
+  config: Config,
+): { boundMs: number; boundFrom: string } {
   switch (transport) {
     case 'kafka':
       return { boundMs: config.kafka.sessionTimeoutMs, boundFrom: 'KAFKA_SESSION_TIMEOUT_MS' };
     case 'redis':
-      return { boundMs: config.redis.claimIdleMs + config.redis.claimIntervalMs, boundFrom: 'REDIS_CLAIM_IDLE_MS + REDIS_CLAIM_INTERVAL_MS' };
+      return {
+        boundMs: config.redis.claimIdleMs + config.redis.claimIntervalMs,
+        boundFrom: 'REDIS_CLAIM_IDLE_MS + REDIS_CLAIM_INTERVAL_MS',
+      };
     case 'bullmq':
-      return { boundMs: config.bullmq.lockDurationMs + config.bullmq.stalledIntervalMs, boundFrom: 'BULLMQ_LOCK_DURATION_MS + BULLMQ_STALLED_INTERVAL_MS' };
+      return {
+        boundMs: config.bullmq.lockDurationMs + config.bullmq.stalledIntervalMs,
+        boundFrom: 'BULLMQ_LOCK_DURATION_MS + BULLMQ_STALLED_INTERVAL_MS',
+      };
   }
 }
 
 /** Kafka backlog written partition by partition, so the id at every offset is known. */
-async function fillKafkaByPartition(config: Config, ids: string[], payload: unknown): Promise<string[][]> {
+async function fillKafkaByPartition(
+  config: Config,
+  ids: string[],
+  payload: unknown,
+): Promise<string[][]> {
   const partitions = config.kafka.partitions;
   const byPartition: string[][] = Array.from({ length: partitions }, () => []);
   ids.forEach((id, i) => byPartition[i % partitions]?.push(id));
   const publisher = await createRawPublisher('kafka', config);
   try {
     for (const [p, pids] of byPartition.entries()) {
-      for (let i = 0; i < pids.length; i += 500) await publisher.publish(envelopes(pids.slice(i, i + 500), payload), p);
+      for (let i = 0; i < pids.length; i += 500)
+        await publisher.publish(envelopes(pids.slice(i, i + 500), payload), p);
     }
   } finally {
     await publisher.close();
@@ -42,7 +56,12 @@ async function fillKafkaByPartition(config: Config, ids: string[], payload: unkn
 }
 
 /** Waits until every worker has processed something (so each holds events) and Kafka's group is settled. */
-async function waitUntilBusy(pool: PoolHandle, transport: TransportName, config: Config, size: number): Promise<void> {
+async function waitUntilBusy(
+  pool: PoolHandle,
+  transport: TransportName,
+  config: Config,
+  size: number,
+): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     const state = await pool.state();
@@ -50,7 +69,12 @@ async function waitUntilBusy(pool: PoolHandle, transport: TransportName, config:
     if (busy) {
       if (transport !== 'kafka') return;
       const group = await kafkaGroup(config);
-      if (group.state === 'Stable' && group.members.length === size && group.members.every((m) => m.partitions.length > 0)) return;
+      if (
+        group.state === 'Stable' &&
+        group.members.length === size &&
+        group.members.every((m) => m.partitions.length > 0)
+      )
+        return;
     }
     await sleep(200);
   }
@@ -62,13 +86,22 @@ async function waitUntilBusy(pool: PoolHandle, transport: TransportName, config:
  * appeared (it had none), or its delivery count went up (it was applied but not acked).
  * Returns the kill-to-recovery time of each.
  */
-async function watchRecovery(reader: SinkReader, transport: TransportName, held: string[], killedAt: number, timeoutMs: number): Promise<number[]> {
+async function watchRecovery(
+  reader: SinkReader,
+  transport: TransportName,
+  held: string[],
+  killedAt: number,
+  timeoutMs: number,
+): Promise<number[]> {
   const before = await reader.sink.get(transport, held);
   const waiting = new Map(held.map((id) => [id, before.get(id)?.deliveries ?? 0]));
   const times: number[] = [];
   const deadline = killedAt + timeoutMs;
   while (waiting.size > 0) {
-    if (Date.now() > deadline) throw new Error(`${transport}: ${waiting.size} of ${held.length} held events not recovered ${timeoutMs} ms after the kill`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${transport}: ${waiting.size} of ${held.length} held events not recovered ${timeoutMs} ms after the kill`,
+      );
     await sleep(100);
     const now = Date.now();
     const seen = await reader.sink.get(transport, [...waiting.keys()]);
@@ -89,7 +122,10 @@ async function watchRecovery(reader: SinkReader, transport: TransportName, held:
  * until those events are processed by the other worker. Respawn is pushed out of the
  * window, so what is measured is the takeover path the bound describes.
  */
-export async function measureRecovery(ctx: BenchContext, transport: TransportName): Promise<RecoveryResult> {
+export async function measureRecovery(
+  ctx: BenchContext,
+  transport: TransportName,
+): Promise<RecoveryResult> {
   const { events: count, poolSize, workTimeMs } = ctx.plan.recovery;
   const names = runNames(`rc-${transport}`);
   const env = {
@@ -107,14 +143,22 @@ export async function measureRecovery(ctx: BenchContext, transport: TransportNam
   else await fillBacklog(transport, config, envelopes(ids, ctx.payload));
 
   const reader = await openSinkReader(ctx.endpoints.sink.direct, names.SINK_NAMESPACE);
-  const pool = await startPool(transport, poolSize, env, ctx.logDir, `recovery-workers-${transport}`);
+  const pool = await startPool(
+    transport,
+    poolSize,
+    env,
+    ctx.logDir,
+    `recovery-workers-${transport}`,
+  );
   try {
     await waitUntilBusy(pool, transport, config, poolSize);
     const victim = (await pool.state()).workers[0];
     if (!victim?.pid) throw new Error(`${transport}: no worker to kill`);
     const kafkaPartitions =
       transport === 'kafka'
-        ? ((await kafkaGroup(config)).members.find((m) => m.clientId === `workers-${victim.workerId}`)?.partitions ?? [])
+        ? ((await kafkaGroup(config)).members.find(
+            (m) => m.clientId === `workers-${victim.workerId}`,
+          )?.partitions ?? [])
         : [];
     const killedAt = Date.now();
     pool.killWorker(victim.pid);
@@ -126,7 +170,9 @@ export async function measureRecovery(ctx: BenchContext, transport: TransportNam
           ? await redisHeld(config, victim.workerId)
           : // The BullMQ worker name our consumer sets (lib/transports/bullmq-consumer.ts).
             await bullmqHeld(config, `${hostname()}-w${victim.workerId}`);
-    progress(`recovery ${transport}: killed worker ${victim.workerId} (pid ${victim.pid}) holding ${held.length} events; waiting`);
+    progress(
+      `recovery ${transport}: killed worker ${victim.workerId} (pid ${victim.pid}) holding ${held.length} events; waiting`,
+    );
     if (held.length === 0) throw new Error(`${transport}: the killed worker held no events`);
     const times = await watchRecovery(reader, transport, held, killedAt, boundMs + 30_000);
     const recoveredMs = Math.max(...times);

@@ -11,7 +11,11 @@ import type { ProducerHandle } from '../services.ts';
  * GET /livez on the same server: the HTTP ceiling. No id in the body, so the producer
  * makes a new one each time (a repeated id would be a no-op for BullMQ).
  */
-export async function measureSingle(ctx: BenchContext, producer: ProducerHandle, target: TransportName | 'livez'): Promise<SingleResult> {
+export async function measureSingle(
+  ctx: BenchContext,
+  producer: ProducerHandle,
+  target: TransportName | 'livez',
+): Promise<SingleResult> {
   const { durationS, connections } = ctx.plan.single;
   progress(`single requests ${target}: autocannon ${connections} connections, ${durationS} s`);
   const figures =
@@ -27,7 +31,9 @@ export async function measureSingle(ctx: BenchContext, producer: ProducerHandle,
         });
   if (figures.ok === 0) {
     const gone = producer.exitReason();
-    throw new Error(`no 2xx answer (${figures.non2xx} non-2xx, ${figures.errors} errors)${gone ? `: ${gone}` : ''}`);
+    throw new Error(
+      `no 2xx answer (${figures.non2xx} non-2xx, ${figures.errors} errors)${gone ? `: ${gone}` : ''}`,
+    );
   }
   return {
     target,

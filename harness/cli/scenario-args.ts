@@ -1,4 +1,5 @@
 import { TRANSPORTS, isTransportName, type TransportName } from '../../lib/envelope.ts';
+import { SEED_PATTERN } from '../random.ts';
 
 /**
  * Arguments of `npm run scenario <name> [-- flags]`. Parsing is pure and returns a typed
@@ -42,7 +43,6 @@ const FLAGS: Record<string, { kind: FlagKind; doc: string }> = {
   help: { kind: 'bool', doc: 'this text' },
 };
 
-const SEED_PATTERN = /^[A-Za-z0-9._-]{1,32}$/;
 const FAILPOINT_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
 
 export function scenarioUsage(scenarios: readonly string[]): string {

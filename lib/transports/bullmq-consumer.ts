@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { EventEnvelope } from '../envelope.ts';
 import { errorMessage } from '../errors.ts';
+import { failpoint } from '../failpoints.ts';
 import { createLogger } from '../log.ts';
 import type { WorkerConsumerOptions } from './kafka-consumer.ts';
 import { createRedisClient } from './redis-client.ts';
@@ -53,9 +54,19 @@ export function createBullmqConsumer(
   async function processJob(job: Job<EventEnvelope>, token?: string): Promise<void> {
     const deliveryCount = Math.max(1, job.attemptsStarted);
     try {
+      // FAILPOINT ack-before-effect: the job completes while its sink write still runs detached.
+      if (failpoint('ack-before-effect'))
+        return void handler({ event: job.data, deliveryCount }).catch(() => undefined);
       await handler({ event: job.data, deliveryCount });
       return;
     } catch (err) {
+      // FAILPOINT drop-dead-letters: the last attempt completes instead of failing (no failed-set entry).
+      if (
+        failpoint('drop-dead-letters') &&
+        !isRetriableFailure(err) &&
+        deliveryCount >= w.maxDeliveries
+      )
+        return;
       if (token !== undefined && isRetriableFailure(err)) {
         await job.moveToDelayed(
           Date.now() + backoffDelayMs(w.retryBackoffMs, deliveryCount, 5000),
@@ -91,6 +102,8 @@ export function createBullmqConsumer(
         lockDuration: b.lockDurationMs,
         stalledInterval: b.stalledIntervalMs,
         maxStalledCount: b.maxStalledCount,
+        // FAILPOINT no-stalled-recovery: nobody moves a killed worker's active jobs back to wait.
+        skipStalledCheck: failpoint('no-stalled-recovery'),
         // Short long-poll so a drain is not held up by an idle blocking read.
         drainDelay: 1,
       });

@@ -3,6 +3,7 @@ import { Partitioners, type EachBatchPayload, type KafkaMessage, type Producer }
 import type { Config } from '../config.ts';
 import { decodeEnvelope } from '../envelope.ts';
 import { PermanentHandlerError, errorMessage } from '../errors.ts';
+import { failpoint } from '../failpoints.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { deadLetterTopic } from './dead-letter-names.ts';
 import { createKafkaClient } from './kafka-client.ts';
@@ -115,6 +116,8 @@ export function createKafkaConsumer(
       if (!isRetriableFailure(failure)) {
         failures += 1;
         if (failures >= w.maxDeliveries) {
+          // FAILPOINT drop-dead-letters: resolved (acknowledged) without the dead-letter write.
+          if (failpoint('drop-dead-letters')) return true;
           // The dead-letter write itself may fail (broker unreachable): retry it until drain.
           for (let n = 1; ; n += 1) {
             try {
@@ -148,6 +151,15 @@ export function createKafkaConsumer(
     }
   }
 
+  /** Failpoints only: commit the partition through `offset` now, processed or not. */
+  async function commitThrough(batch: EachBatchPayload['batch'], offset: string | undefined) {
+    if (offset === undefined) return;
+    const next = String(Number(offset) + 1);
+    await consumer.commitOffsets([
+      { topic: batch.topic, partition: batch.partition, offset: next },
+    ]);
+  }
+
   async function eachBatch(payload: EachBatchPayload) {
     const { batch } = payload;
     const messages = batch.messages;
@@ -160,10 +172,15 @@ export function createKafkaConsumer(
         heartbeatError ??= err instanceof Error ? err : new Error(String(err));
       });
     }, k.heartbeatIntervalMs);
+    // FAILPOINT auto-commit: like enable.auto.commit, the fetched position is committed at once,
+    // whether or not its messages get processed.
+    if (failpoint('auto-commit')) await commitThrough(batch, batch.lastOffset());
     try {
       while (next < messages.length && !draining && payload.isRunning() && !payload.isStale()) {
         const chunk = messages.slice(next, next + w.concurrency);
         const receipts = await countReceipts(chunk);
+        // FAILPOINT ack-before-effect: the chunk is committed before the handler runs.
+        if (failpoint('ack-before-effect')) await commitThrough(batch, chunk.at(-1)?.offset);
         const done = await Promise.all(
           chunk.map((m, i) => limit(() => handle(m, batch.partition, receipts[i] ?? 1))),
         );
@@ -194,7 +211,11 @@ export function createKafkaConsumer(
         await admin.disconnect();
       }
       await consumer.connect();
-      await consumer.subscribe({ topics: [k.topic], fromBeginning: true });
+      // FAILPOINT group-from-latest: a new group starts at the end of the log.
+      await consumer.subscribe({
+        topics: [k.topic],
+        fromBeginning: !failpoint('group-from-latest'),
+      });
       await consumer.run({
         autoCommit: true,
         autoCommitInterval: k.commitIntervalMs,

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { decodeEnvelope, type EventEnvelope } from '../envelope.ts';
 import { PermanentHandlerError, errorMessage } from '../errors.ts';
+import { failpoint } from '../failpoints.ts';
 import { createLogger } from '../log.ts';
 import { deadLetterStream } from './dead-letter-names.ts';
 import type { WorkerConsumerOptions } from './kafka-consumer.ts';
@@ -82,8 +83,10 @@ export function createRedisConsumer(
 
   async function ensureGroup(client: Redis) {
     try {
-      await client.xgroup('CREATE', r.stream, r.groupName, '0', 'MKSTREAM');
-      log.info({ stream: r.stream, group: r.groupName }, 'consumer group created from 0');
+      // FAILPOINT group-from-latest: the group starts at `$`, skipping what is already queued.
+      const from = failpoint('group-from-latest') ? '$' : '0';
+      await client.xgroup('CREATE', r.stream, r.groupName, from, 'MKSTREAM');
+      log.info({ stream: r.stream, group: r.groupName, from }, 'consumer group created');
     } catch (err) {
       if (redisErrorCode(err) !== 'BUSYGROUP') throw err;
     }
@@ -119,6 +122,8 @@ export function createRedisConsumer(
             if (raw === undefined)
               throw new PermanentHandlerError(`entry ${entryId} has no envelope field`);
             event = decodeEnvelope(raw);
+            // FAILPOINT ack-before-effect: XACK before the sink write.
+            if (failpoint('ack-before-effect')) await client.xack(r.stream, r.groupName, entryId);
             await handler({ event, deliveryCount });
           } catch (err) {
             if (isRetriableFailure(err) || deliveryCount < w.maxDeliveries) {
@@ -126,6 +131,9 @@ export function createRedisConsumer(
               log.debug({ entryId, deliveryCount, err: errorMessage(err) }, 'delivery failed');
               return;
             }
+            // FAILPOINT drop-dead-letters: acknowledged without the dead-letter write.
+            if (failpoint('drop-dead-letters'))
+              return void (await client.xack(r.stream, r.groupName, entryId));
             await client
               .multi()
               .xadd(
@@ -208,7 +216,8 @@ export function createRedisConsumer(
     const c = cmd as Redis;
     // First our own history: entries a predecessor with this name read but never acked.
     // One pass (from 0, after the last id seen): failed entries stay for XAUTOCLAIM.
-    let historyFrom: string | undefined = '0';
+    // FAILPOINT no-claim: no re-read of our own pending entries (and no XAUTOCLAIM below).
+    let historyFrom: string | undefined = failpoint('no-claim') ? undefined : '0';
     let lastClaim = 0;
     let lastPrune = Date.now();
     let failures = 0;
@@ -230,7 +239,7 @@ export function createRedisConsumer(
           continue;
         }
         const now = Date.now();
-        if (now - lastClaim >= r.claimIntervalMs) {
+        if (now - lastClaim >= r.claimIntervalMs && !failpoint('no-claim')) {
           lastClaim = now;
           await claim(c);
         }

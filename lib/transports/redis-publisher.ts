@@ -2,6 +2,7 @@ import { ReplyError, type Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import { encodeEnvelope, type EventEnvelope } from '../envelope.ts';
 import { IndeterminateError, NotSentError } from '../errors.ts';
+import { failpoint } from '../failpoints.ts';
 import { createHealthMonitor } from '../health-monitor.ts';
 import { createLogger, type Logger } from '../log.ts';
 import { withTimeout } from '../with-timeout.ts';
@@ -77,6 +78,8 @@ export function createRedisPublisher(
           'envelope',
           encodeEnvelope(event),
         );
+        // FAILPOINT trim-stream: cap the stream (as XADD MAXLEN 50), trimming unacked entries.
+        if (failpoint('trim-stream')) pipeline.xtrim(stream, 'MAXLEN', 50);
       }
       let results: [Error | null, unknown][] | null;
       try {

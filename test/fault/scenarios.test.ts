@@ -25,7 +25,10 @@ describe('fault scenarios (real brokers, real faults)', function () {
       const summary = formatSummary(outcome.result, outcome.expectations);
       process.stderr.write(`${summary}\n      ${outcome.wallS.toFixed(1)} s, ${outcome.runDir}\n`);
       expect(outcome.result.anomalies, summary).to.deep.equal([]);
-      expect(outcome.result.valid, `${summary}\n${outcome.result.unknownReasons.join('\n')}`).to.equal(true);
+      expect(
+        outcome.result.valid,
+        `${summary}\n${outcome.result.unknownReasons.join('\n')}`,
+      ).to.equal(true);
       expect(outcome.expectations.failures, 'the faults must bite').to.deep.equal([]);
     });
   }

@@ -12,13 +12,19 @@ const TIMEOUT_MS = 240_000;
 
 function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/main.ts', '--quick', '--json'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/main.ts', '--quick', '--json'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr = (stderr + d).slice(-8000)));
+    child.stderr
+      .setEncoding('utf8')
+      .on('data', (d: string) => (stderr = (stderr + d).slice(-8000)));
     // SIGINT lets the bench stop its infrastructure; its children die with it (pdeathsig).
     const timer = setTimeout(() => child.kill('SIGINT'), TIMEOUT_MS - 10_000);
     child.on('error', reject);
@@ -30,7 +36,10 @@ function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr:
 }
 
 function expectFinite(label: string, value: unknown): void {
-  expect(typeof value === 'number' && Number.isFinite(value), `${label} = ${String(value)}`).to.equal(true);
+  expect(
+    typeof value === 'number' && Number.isFinite(value),
+    `${label} = ${String(value)}`,
+  ).to.equal(true);
 }
 
 describe('npm run bench -- --quick --json', function () {
@@ -75,7 +84,8 @@ describe('npm run bench -- --quick --json', function () {
   it('drain: workers, raw loop and ratio per transport', () => {
     expect(result.drain.map((d) => d.transport)).to.have.members([...TRANSPORTS]);
     for (const d of result.drain) {
-      for (const [k, v] of Object.entries(d)) if (k !== 'transport') expectFinite(`${d.transport} ${k}`, v);
+      for (const [k, v] of Object.entries(d))
+        if (k !== 'transport') expectFinite(`${d.transport} ${k}`, v);
     }
   });
 
@@ -91,12 +101,15 @@ describe('npm run bench -- --quick --json', function () {
 
   it('end-to-end latency at 25% and 75% of capacity per transport', () => {
     for (const t of TRANSPORTS) {
-      expect(result.latency.filter((l) => l.transport === t).map((l) => l.fraction)).to.deep.equal([0.25, 0.75]);
+      expect(result.latency.filter((l) => l.transport === t).map((l) => l.fraction)).to.deep.equal([
+        0.25, 0.75,
+      ]);
     }
     for (const l of result.latency) {
       const label = `${l.transport} ${l.fraction}`;
       expect(l.measured, `${label} measured`).to.be.greaterThan(0);
-      for (const k of ['targetPerS', 'achievedPerS', 'p50Ms', 'p99Ms'] as const) expectFinite(`${label} ${k}`, l[k]);
+      for (const k of ['targetPerS', 'achievedPerS', 'p50Ms', 'p99Ms'] as const)
+        expectFinite(`${label} ${k}`, l[k]);
     }
   });
 });

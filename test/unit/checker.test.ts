@@ -114,10 +114,17 @@ describe('checker', () => {
   });
 
   it('counts an invoke without completion as indeterminate, never as unexpected', () => {
-    const h = new H().op('ok', ['x'], { complete: false });
-    const r = check(input(h, { x: rec(5) }));
+    const h = new H().op('ok', ['x'], { complete: false }).op('ok', ['a']);
+    const r = check(input(h, { x: rec(5), a: rec(6) }));
     expect(r.valid).to.equal(true);
     expect(r.perTransport.kafka).to.include({ info: 1, recovered: 1 });
+  });
+
+  it('is unknown when nothing was accepted: there is nothing to check', () => {
+    const h = new H().op('fail', ['a']).op('fail', ['b']);
+    const r = check(input(h, {}));
+    expect(r.valid).to.equal('unknown');
+    expect(r.unknownReasons.join()).to.match(/no kafka event was accepted/);
   });
 
   it('finds double effects', () => {

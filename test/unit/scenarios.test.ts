@@ -9,6 +9,7 @@ const CATALOGUE = [
   'smoke',
   'crash-consumer',
   'consumer-outage',
+  'late-consumers',
   'graceful-restart',
   'worker-pause',
   'partition-workers',
@@ -25,7 +26,7 @@ const CATALOGUE = [
 ];
 
 describe('scenario catalogue', () => {
-  it('has every scenario of the design, once', () => {
+  it('has every scenario of the design (and late-consumers, the original demo), once', () => {
     expect([...SCENARIO_NAMES].sort()).to.deep.equal([...CATALOGUE].sort());
   });
 
