@@ -111,6 +111,8 @@ export function createRedisConsumer(
     entries: StreamEntry[],
     counts: Map<string, number> | null,
   ) {
+    // Handled entries are acknowledged together, one XACK per read instead of one per entry.
+    const handled: string[] = [];
     await Promise.all(
       entries.map(([entryId, fields]) =>
         limit(async () => {
@@ -160,10 +162,11 @@ export function createRedisConsumer(
             );
             return;
           }
-          await client.xack(r.stream, r.groupName, entryId);
+          handled.push(entryId);
         }),
       ),
     );
+    if (handled.length > 0) await client.xack(r.stream, r.groupName, ...handled);
   }
 
   async function read(client: Redis, id: string, block: boolean): Promise<StreamEntry[]> {

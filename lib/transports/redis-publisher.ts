@@ -5,6 +5,7 @@ import { IndeterminateError, NotSentError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { createHealthMonitor } from '../health-monitor.ts';
 import { createLogger, type Logger } from '../log.ts';
+import { createMicroBatcher } from '../micro-batcher.ts';
 import { withTimeout } from '../with-timeout.ts';
 import { createRedisClient } from './redis-client.ts';
 import type { Publisher } from './types.ts';
@@ -20,8 +21,8 @@ export interface RedisPublisherOptions {
  * per event, a batch sent as one pipeline. Never trims (no MAXLEN): entries leave the
  * stream only after the workers acknowledged them.
  *
- * Concurrent requests share the connection, and ioredis pipelines them, so they share
- * round trips (and the broker's `appendfsync always` fsync) without a linger.
+ * Concurrent publishes are gathered for `lingerMs` into one pipeline, so they share one
+ * round trip and one `appendfsync always` fsync (ioredis does not pipeline across calls).
  */
 export function createRedisPublisher(
   config: Config,
@@ -53,63 +54,74 @@ export function createRedisPublisher(
   });
   client.on('ready', () => void health.checkNow());
 
+  const xaddAll = async (events: EventEnvelope[]) => {
+    const pipeline = client.pipeline();
+    for (const event of events) {
+      pipeline.xadd(
+        stream,
+        '*',
+        'id',
+        event.id,
+        'type',
+        event.type,
+        'envelope',
+        encodeEnvelope(event),
+      );
+      // FAILPOINT trim-stream: cap the stream (as XADD MAXLEN 50), trimming unacked entries.
+      if (failpoint('trim-stream')) pipeline.xtrim(stream, 'MAXLEN', 50);
+    }
+    let results: [Error | null, unknown][] | null;
+    try {
+      results = await withTimeout(
+        pipeline.exec(),
+        ackTimeoutMs,
+        () => new IndeterminateError(`no XADD reply within ${ackTimeoutMs} ms`),
+      );
+    } catch (err) {
+      if (err instanceof IndeterminateError) {
+        resetConnection();
+        throw err;
+      }
+      // The pipeline was handed to a connection that was up: it may have been written.
+      throw new IndeterminateError('redis connection failed during XADD', { cause: err });
+    }
+    const errors = (results ?? []).map(([err]) => err).filter((e) => e !== null);
+    if (errors.length === 0) return;
+    // A reply error means Redis refused that XADD; only when all were refused is it definite.
+    const allRefused =
+      errors.length === events.length && errors.every((e) => e instanceof ReplyError);
+    if (allRefused) throw new NotSentError('redis refused XADD', { cause: errors[0] });
+    throw new IndeterminateError(`${errors.length} of ${events.length} XADDs failed`, {
+      cause: errors[0],
+    });
+  };
+
+  const batcher = createMicroBatcher<EventEnvelope>({
+    lingerMs: config.producer.lingerMs,
+    maxItems: Math.max(config.producer.maxBatch, 1000),
+    flush: xaddAll,
+  });
+
   let closing: Promise<void> | undefined;
 
   return {
     transport: 'redis',
     isReady: () => client.status === 'ready' && health.isReady(),
 
-    async publish(events: readonly EventEnvelope[]) {
-      if (events.length === 0) return;
-      if (closing) throw new NotSentError('publisher is closed');
+    publish(events: readonly EventEnvelope[]) {
+      if (events.length === 0) return Promise.resolve();
+      if (closing) return Promise.reject(new NotSentError('publisher is closed'));
       if (client.status !== 'ready') {
         health.markDown();
-        throw new NotSentError(`redis not connected (${client.status})`);
+        return Promise.reject(new NotSentError(`redis not connected (${client.status})`));
       }
-      const pipeline = client.pipeline();
-      for (const event of events) {
-        pipeline.xadd(
-          stream,
-          '*',
-          'id',
-          event.id,
-          'type',
-          event.type,
-          'envelope',
-          encodeEnvelope(event),
-        );
-        // FAILPOINT trim-stream: cap the stream (as XADD MAXLEN 50), trimming unacked entries.
-        if (failpoint('trim-stream')) pipeline.xtrim(stream, 'MAXLEN', 50);
-      }
-      let results: [Error | null, unknown][] | null;
-      try {
-        results = await withTimeout(
-          pipeline.exec(),
-          ackTimeoutMs,
-          () => new IndeterminateError(`no XADD reply within ${ackTimeoutMs} ms`),
-        );
-      } catch (err) {
-        if (err instanceof IndeterminateError) {
-          resetConnection();
-          throw err;
-        }
-        // The pipeline was handed to a connection that was up: it may have been written.
-        throw new IndeterminateError('redis connection failed during XADD', { cause: err });
-      }
-      const errors = (results ?? []).map(([err]) => err).filter((e) => e !== null);
-      if (errors.length === 0) return;
-      // A reply error means Redis refused that XADD; only when all were refused is it definite.
-      const allRefused =
-        errors.length === events.length && errors.every((e) => e instanceof ReplyError);
-      if (allRefused) throw new NotSentError('redis refused XADD', { cause: errors[0] });
-      throw new IndeterminateError(`${errors.length} of ${events.length} XADDs failed`, {
-        cause: errors[0],
-      });
+      return batcher.add(events);
     },
 
     close() {
       closing ??= (async () => {
         health.stop();
+        await batcher.drain();
         try {
           // QUIT waits for replies to everything already written.
           if (client.status === 'ready')
