@@ -3,22 +3,20 @@ import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { loadConfig, type Config } from '../lib/config.ts';
+import { loadConfig } from '../lib/config.ts';
 import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
-import { ConfigError, errorMessage } from '../lib/errors.ts';
-import { createSink, type Sink } from '../lib/sink.ts';
-import { readDeadLetters } from '../lib/transports/dead-letters.ts';
-import { pendingState } from '../lib/transports/pending-state.ts';
-import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
-import type { FaultStep, Scenario } from '../scenarios/types.ts';
+import { ConfigError } from '../lib/errors.ts';
+import { createSink } from '../lib/sink.ts';
+import type { Scenario } from '../scenarios/types.ts';
 import { validateScenario } from '../scenarios/validate.ts';
-import { check, type CheckResult, type SinkRecord } from './checker.ts';
+import { gatherCheckInputs, processedCounts, waitForDrain } from './check-inputs.ts';
+import { check, type CheckResult } from './checker.ts';
 import { createClient } from './client.ts';
 import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
+import { createFaultTimeline } from './fault-timeline.ts';
 import { createGenerator, type GeneratorProgress } from './generator.ts';
 import { createClock, createHistoryWriter, loadHistory, type RunPhase } from './history.ts';
 import { endpointsToEnv, startInfra, type Infra } from './infra/index.ts';
-import { startFault, type ActiveFault, type NemesisContext } from './nemesis/index.ts';
 import { ProducerService, WorkerPool } from './processes.ts';
 import { createRandom, SEED_PATTERN } from './random.ts';
 import { createRunDir, writeReport } from './report.ts';
@@ -113,15 +111,11 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const pools = new Map(transports.map((t) => [t, new WorkerPool(t, size, env, runDir)] as const));
   const sinkRedis = new Redis(infra.endpoints.sink.direct, { maxRetriesPerRequest: 2 });
   const sink = createSink(sinkRedis, { namespace: names.SINK_NAMESPACE });
-  const ctx: NemesisContext = {
-    infra,
-    toxiproxy,
-    pools,
-    transports,
-    random: random.fork('nemesis'),
-  };
-
-  const active = new Map<number, { name: string; fault: ActiveFault }>();
+  const faults = createFaultTimeline(
+    { infra, toxiproxy, pools, transports, random: random.fork('nemesis') },
+    history,
+    clock,
+  );
   let phase: RunPhase = 'setup';
   let generator: ReturnType<typeof createGenerator> | undefined;
   const progressTimer = setInterval(() => {
@@ -133,7 +127,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
         elapsedS: clock.now().time / 1000,
         load,
         processed,
-        activeFaults: [...active.values()].map((a) => `${a.name} ${a.fault.target}`),
+        activeFaults: faults.active(),
       }),
     );
   }, 1000);
@@ -170,13 +164,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const loadDone = generator.run();
     // Late pools: the backlog builds before any consumer group exists.
     const poolsUp = startAfterSec > 0 ? sleep(startAfterSec * 1000).then(startPools) : undefined;
-    await runSchedule(schedule, loadStartMs, ctx, transports, active, history, clock);
+    await faults.run(schedule, loadStartMs);
     await loadDone;
     await poolsUp;
 
     phase = 'heal';
     mark('heal');
-    await healEverything(active, history, clock, toxiproxy, infra, pools);
+    await faults.healEverything(toxiproxy, infra, pools);
 
     phase = 'drain';
     mark('drain');
@@ -230,161 +224,6 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     sinkRedis.disconnect();
     if (ownInfra) await infra.stop();
   }
-}
-
-/** Starts each step at its time and heals it `healAfter` seconds later. */
-async function runSchedule(
-  schedule: readonly FaultStep[],
-  /** Step times count from the start of the load, not of the run (setup time varies). */
-  loadStartMs: number,
-  ctx: NemesisContext,
-  transports: readonly TransportName[],
-  active: Map<number, { name: string; fault: ActiveFault }>,
-  history: ReturnType<typeof createHistoryWriter>,
-  clock: ReturnType<typeof createClock>,
-): Promise<void> {
-  const heals: Promise<void>[] = [];
-  let key = 0;
-  for (const step of schedule) {
-    const wait = loadStartMs + step.at * 1000 - clock.now().time;
-    if (wait > 0) await sleep(wait);
-    const name = step.fault.kind;
-    let fault: ActiveFault;
-    try {
-      fault = await startFault(ctx, step.fault, step.pools ?? transports);
-    } catch (err) {
-      history.append({
-        type: 'fault',
-        phase: 'start',
-        fault: name,
-        ...clock.now(),
-        detail: { error: errorMessage(err) },
-      });
-      history.append({ type: 'fault', phase: 'heal', fault: name, ...clock.now() });
-      continue;
-    }
-    history.append({
-      type: 'fault',
-      phase: 'start',
-      fault: name,
-      target: fault.target,
-      ...clock.now(),
-      detail: fault.detail,
-    });
-    const id = key++;
-    if (step.healAfter === undefined) {
-      history.append({
-        type: 'fault',
-        phase: 'heal',
-        fault: name,
-        target: fault.target,
-        ...clock.now(),
-      });
-      continue;
-    }
-    active.set(id, { name, fault });
-    heals.push(
-      sleep(step.healAfter * 1000).then(async () => {
-        if (!active.delete(id)) return; // healed by the final phase already
-        await fault.heal().catch(() => undefined);
-        history.append({
-          type: 'fault',
-          phase: 'heal',
-          fault: name,
-          target: fault.target,
-          ...clock.now(),
-        });
-      }),
-    );
-  }
-  await Promise.all(heals);
-}
-
-/** The final phase: heal what is still active, clear the network, restart what is down. */
-async function healEverything(
-  active: Map<number, { name: string; fault: ActiveFault }>,
-  history: ReturnType<typeof createHistoryWriter>,
-  clock: ReturnType<typeof createClock>,
-  toxiproxy: Toxiproxy,
-  infra: Infra,
-  pools: ReadonlyMap<TransportName, WorkerPool>,
-): Promise<void> {
-  for (const [id, { name, fault }] of active) {
-    active.delete(id);
-    await fault.heal().catch(() => undefined);
-    history.append({
-      type: 'fault',
-      phase: 'heal',
-      fault: name,
-      target: fault.target,
-      ...clock.now(),
-    });
-  }
-  await toxiproxy.reset();
-  for (const server of infra.servers.values()) {
-    if (!server.running) await server.restart();
-  }
-  for (const pool of pools.values()) if (!pool.running) await pool.start();
-}
-
-/** Waits until no transport has anything unacknowledged, or the bound passes. */
-async function waitForDrain(
-  transports: readonly TransportName[],
-  config: Config,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const states = await Promise.allSettled(transports.map((t) => pendingState(t, config)));
-    if (states.every((s) => s.status === 'fulfilled' && s.value.pending === 0)) return;
-    await sleep(500);
-  }
-}
-
-async function gatherCheckInputs(transports: readonly TransportName[], config: Config, sink: Sink) {
-  const inputErrors: string[] = [];
-  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | null> => {
-    try {
-      return await fn();
-    } catch (err) {
-      inputErrors.push(`${what}: ${errorMessage(err)}`);
-      return null;
-    }
-  };
-  const sinkRecords: Partial<Record<TransportName, Map<string, SinkRecord> | null>> = {};
-  const pending: Partial<Record<TransportName, PendingState | null>> = {};
-  const deadLetters: Partial<Record<TransportName, DeadLetter[] | null>> = {};
-  for (const t of transports) {
-    sinkRecords[t] = await attempt(`${t} sink`, () => readSink(sink, t));
-    pending[t] = await attempt(`${t} pending`, () => pendingState(t, config));
-    deadLetters[t] = await attempt(`${t} dead letters`, () => readDeadLetters(t, config));
-  }
-  return { sink: sinkRecords, pending, deadLetters, inputErrors };
-}
-
-async function readSink(sink: Sink, transport: TransportName): Promise<Map<string, SinkRecord>> {
-  const records = new Map<string, SinkRecord>();
-  for await (const page of sink.scan(transport)) {
-    for (const r of page) {
-      records.set(r.id, {
-        firstEffectAt: r.firstEffectMs,
-        worker: `${r.workerId}/${r.pid}`,
-        deliveries: r.deliveries,
-        effects: r.effects,
-      });
-    }
-  }
-  return records;
-}
-
-async function processedCounts(sink: Sink, transports: readonly TransportName[]) {
-  const out: Partial<Record<TransportName, number>> = {};
-  for (const t of transports)
-    out[t] = await sink.counts(t).then(
-      (c) => c.records,
-      () => NaN,
-    );
-  return out;
 }
 
 /** Rejects what would waste a run, before a run folder exists: each message names the field. */

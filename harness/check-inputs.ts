@@ -1,0 +1,84 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../lib/config.ts';
+import type { TransportName } from '../lib/envelope.ts';
+import { errorMessage } from '../lib/errors.ts';
+import type { Sink } from '../lib/sink.ts';
+import { readDeadLetters } from '../lib/transports/dead-letters.ts';
+import { pendingState } from '../lib/transports/pending-state.ts';
+import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
+import type { CheckInput, SinkRecord } from './checker.ts';
+
+/**
+ * What the checker judges besides the history: the sink and the brokers' state, read over
+ * the never-faulted direct endpoints once the run has drained.
+ */
+
+/** Waits until no transport has anything unacknowledged, or the bound passes. */
+export async function waitForDrain(
+  transports: readonly TransportName[],
+  config: Config,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const states = await Promise.allSettled(transports.map((t) => pendingState(t, config)));
+    if (states.every((s) => s.status === 'fulfilled' && s.value.pending === 0)) return;
+    await sleep(500);
+  }
+}
+
+/** Reads every input; what cannot be read becomes null plus a reason (the check is then 'unknown'). */
+export async function gatherCheckInputs(
+  transports: readonly TransportName[],
+  config: Config,
+  sink: Sink,
+): Promise<Required<Pick<CheckInput, 'sink' | 'pending' | 'deadLetters' | 'inputErrors'>>> {
+  const inputErrors: string[] = [];
+  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | null> => {
+    try {
+      return await fn();
+    } catch (err) {
+      inputErrors.push(`${what}: ${errorMessage(err)}`);
+      return null;
+    }
+  };
+  const sinkRecords: Partial<Record<TransportName, Map<string, SinkRecord> | null>> = {};
+  const pending: Partial<Record<TransportName, PendingState | null>> = {};
+  const deadLetters: Partial<Record<TransportName, DeadLetter[] | null>> = {};
+  for (const t of transports) {
+    sinkRecords[t] = await attempt(`${t} sink`, () => readSink(sink, t));
+    pending[t] = await attempt(`${t} pending`, () => pendingState(t, config));
+    deadLetters[t] = await attempt(`${t} dead letters`, () => readDeadLetters(t, config));
+  }
+  return { sink: sinkRecords, pending, deadLetters, inputErrors };
+}
+
+async function readSink(sink: Sink, transport: TransportName): Promise<Map<string, SinkRecord>> {
+  const records = new Map<string, SinkRecord>();
+  for await (const page of sink.scan(transport)) {
+    for (const r of page) {
+      records.set(r.id, {
+        firstEffectAt: r.firstEffectMs,
+        worker: `${r.workerId}/${r.pid}`,
+        deliveries: r.deliveries,
+        effects: r.effects,
+      });
+    }
+  }
+  return records;
+}
+
+/** Events with an effect so far, per transport (NaN where the sink does not answer). */
+export async function processedCounts(
+  sink: Sink,
+  transports: readonly TransportName[],
+): Promise<Partial<Record<TransportName, number>>> {
+  const out: Partial<Record<TransportName, number>> = {};
+  for (const t of transports) {
+    out[t] = await sink.counts(t).then(
+      (c) => c.records,
+      () => NaN,
+    );
+  }
+  return out;
+}
