@@ -59,7 +59,7 @@ export async function provisionKafka(cache: string, log: (line: string) => void)
       const count = text.match(/Downloaded from/g)?.length ?? 0;
       if (count > 0) {
         downloaded += count;
-        if (downloaded % 20 < count) log(`kafka: ${downloaded} artifacts downloaded ...`);
+        if (downloaded % 100 < count) log(`kafka: ${downloaded} artifacts downloaded ...`);
       }
     };
     mvn.stdout.on('data', onData);
