@@ -180,6 +180,12 @@ export const OPTIONS = {
       int(0),
       'first retry delay (exponential) after a handler failure',
     ),
+    keepCompletedS: opt(
+      'BULLMQ_KEEP_COMPLETED_S',
+      3600,
+      int(0),
+      'completed jobs are kept this long (a repeated id within it stays one job), then removed',
+    ),
   },
   sink: {
     url: opt(

@@ -33,6 +33,7 @@ export function createBullmqPublisher(
 ): Publisher {
   const logger = options.logger ?? createLogger('bullmq-publisher');
   const { ackTimeoutMs, healthIntervalMs } = config.producer;
+  const { keepCompletedS } = config.bullmq;
   const connection = createRedisClient(config.redis.producerUrl, 'producer-bullmq');
   connection.on('error', (err: Error) => logger.debug({ err }, 'bullmq connection error'));
   const queue = new Queue(config.bullmq.queue, { connection, skipVersionCheck: true });
@@ -61,7 +62,8 @@ export function createBullmqPublisher(
     const jobs = events.map((event) => ({
       name: event.type,
       data: event,
-      opts: { jobId: bullmqJobId(event.id) },
+      // Kept for a while so a repeated id stays one job; removed so the broker stays bounded.
+      opts: { jobId: bullmqJobId(event.id), removeOnComplete: { age: keepCompletedS } },
     }));
     try {
       await withTimeout(
