@@ -236,9 +236,9 @@ export const OPTIONS = {
     ),
     lingerMs: opt(
       'PRODUCER_LINGER_MS',
-      1,
+      0,
       int(0, 1000),
-      'how long concurrent publishes are gathered into one broker round trip',
+      'extra wait to gather concurrent publishes into one broker round trip (0: same event-loop turn only)',
     ),
     shutdownTimeoutMs: opt(
       'PRODUCER_SHUTDOWN_TIMEOUT_MS',

@@ -5,7 +5,11 @@
  * outcome: nobody is answered before the flush itself resolved.
  */
 export interface MicroBatcherOptions<T> {
-  /** Longest time the first item of a batch waits for company (0: next tick). */
+  /**
+   * Longest time the first item of a batch waits for company. 0 (the default) adds no wait:
+   * what arrives in the same event-loop turn (requests parsed from one socket read, say) is
+   * flushed together right after it. Any wait is added to every request's latency.
+   */
   lingerMs: number;
   /** A batch is flushed at once when it reaches this many items. */
   maxItems: number;
@@ -26,12 +30,21 @@ interface Waiter {
 export function createMicroBatcher<T>(options: MicroBatcherOptions<T>): MicroBatcher<T> {
   let items: T[] = [];
   let waiters: Waiter[] = [];
-  let timer: NodeJS.Timeout | undefined;
+  let scheduled: { cancel(): void } | undefined;
   const inFlight = new Set<Promise<void>>();
 
+  const schedule = () => {
+    if (options.lingerMs === 0) {
+      const handle = setImmediate(flushNow);
+      return { cancel: () => clearImmediate(handle) };
+    }
+    const handle = setTimeout(flushNow, options.lingerMs);
+    return { cancel: () => clearTimeout(handle) };
+  };
+
   const flushNow = () => {
-    clearTimeout(timer);
-    timer = undefined;
+    scheduled?.cancel();
+    scheduled = undefined;
     if (items.length === 0) return;
     const batch = items;
     const batchWaiters = waiters;
@@ -57,7 +70,7 @@ export function createMicroBatcher<T>(options: MicroBatcherOptions<T>): MicroBat
       const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
       items.push(...newItems);
       if (items.length >= options.maxItems) flushNow();
-      else timer ??= setTimeout(flushNow, options.lingerMs);
+      else scheduled ??= schedule();
       return done;
     },
     async drain() {
