@@ -20,14 +20,27 @@ export interface HttpError {
   headers?: Record<string, string>;
 }
 
-/** Fastify's own error codes for bodies it refused before our handler ran. */
-const FASTIFY_CODES: Record<string, { statusCode: number; error: string }> = {
+const JSON_ONLY = 'send the body as JSON with content-type: application/json';
+
+/**
+ * Fastify's own error codes for bodies it refused before our handler ran; `message`
+ * replaces fastify's where it would not tell the client what to do.
+ */
+const FASTIFY_CODES: Record<string, { statusCode: number; error: string; message?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { statusCode: 400, error: 'malformed_json' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { statusCode: 400, error: 'empty_body' },
   FST_ERR_CTP_BODY_TOO_LARGE: { statusCode: 413, error: 'body_too_large' },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { statusCode: 415, error: 'unsupported_media_type' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    statusCode: 415,
+    error: 'unsupported_media_type',
+    message: JSON_ONLY,
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { statusCode: 400, error: 'bad_content_length' },
-  FST_ERR_CTP_INVALID_TYPE: { statusCode: 415, error: 'unsupported_media_type' },
+  FST_ERR_CTP_INVALID_TYPE: {
+    statusCode: 415,
+    error: 'unsupported_media_type',
+    message: JSON_ONLY,
+  },
 };
 
 /**
@@ -65,7 +78,7 @@ export function toHttpError(err: unknown, retryAfterSeconds: number): HttpError 
   const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
   const known = FASTIFY_CODES[code];
   if (known !== undefined) {
-    const message = err instanceof Error ? err.message : known.error;
+    const message = known.message ?? (err instanceof Error ? err.message : known.error);
     return { statusCode: known.statusCode, body: { error: known.error, message } };
   }
   // Any other fastify client error (4xx) keeps its status with a generic body.
