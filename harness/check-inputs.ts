@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../lib/config.ts';
 import type { TransportName } from '../lib/envelope.ts';
 import { errorMessage } from '../lib/errors.ts';
+import { withTimeout } from '../lib/with-timeout.ts';
 import type { Sink } from '../lib/sink.ts';
 import { readDeadLetters } from '../lib/transports/dead-letters.ts';
 import { pendingState } from '../lib/transports/pending-state.ts';
@@ -13,6 +14,12 @@ import type { CheckInput, SinkRecord } from './checker.ts';
  * the never-faulted direct endpoints once the run has drained.
  */
 
+/** Longest a single read of broker or sink state may take before it counts as unreadable. */
+const READ_TIMEOUT_MS = 30_000;
+
+const bounded = <T>(read: Promise<T>): Promise<T> =>
+  withTimeout(read, READ_TIMEOUT_MS, () => new Error(`no answer within ${READ_TIMEOUT_MS} ms`));
+
 /** Waits until no transport has anything unacknowledged, or the bound passes. */
 export async function waitForDrain(
   transports: readonly TransportName[],
@@ -21,7 +28,9 @@ export async function waitForDrain(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const states = await Promise.allSettled(transports.map((t) => pendingState(t, config)));
+    const states = await Promise.allSettled(
+      transports.map((t) => bounded(pendingState(t, config))),
+    );
     if (states.every((s) => s.status === 'fulfilled' && s.value.pending === 0)) return;
     await sleep(500);
   }
@@ -36,7 +45,7 @@ export async function gatherCheckInputs(
   const inputErrors: string[] = [];
   const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | null> => {
     try {
-      return await fn();
+      return await bounded(fn());
     } catch (err) {
       inputErrors.push(`${what}: ${errorMessage(err)}`);
       return null;

@@ -67,9 +67,10 @@ export class ProducerService {
   }
 }
 
+/** As the supervisor's `GET /state` reports a worker (pid null while it is respawning). */
 export interface WorkerState {
-  workerId: number;
-  pid: number;
+  workerId: string;
+  pid: number | null;
   restarts: number;
   processed: number;
   startedAt?: string;
@@ -145,14 +146,17 @@ export class WorkerPool {
     this.desiredSize = size;
     const response = await fetch(`http://127.0.0.1:${this.controlPort}/scale?size=${size}`, {
       method: 'POST',
-      signal: AbortSignal.timeout(5000),
+      // Answered once removed workers have drained: up to WORKER_DRAIN_TIMEOUT_MS and more.
+      signal: AbortSignal.timeout(60000),
     });
     if (!response.ok) throw new Error(`scale answered ${response.status}`);
   }
 
   /** Pids of the workers whose consumers run (those that can hold events). */
   async runningPids(): Promise<number[]> {
-    return (await this.state()).workers.filter((w) => w.state === 'running').map((w) => w.pid);
+    return (await this.state()).workers.flatMap((w) =>
+      w.state === 'running' && w.pid !== null ? [w.pid] : [],
+    );
   }
 
   /** Sends `signal` to one running worker, chosen by `pick`; returns its pid. */

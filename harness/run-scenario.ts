@@ -164,6 +164,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     const loadDone = generator.run();
     // Late pools: the backlog builds before any consumer group exists.
     const poolsUp = startAfterSec > 0 ? sleep(startAfterSec * 1000).then(startPools) : undefined;
+    // Observed now, rethrown below: a late pool failing to start must not crash the harness.
+    poolsUp?.catch(() => undefined);
     await faults.run(schedule, loadStartMs);
     await loadDone;
     await poolsUp;

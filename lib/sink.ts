@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
+import { ReplyError, type Redis } from 'ioredis';
 import type { TransportName } from './envelope.ts';
-import { AppError } from './errors.ts';
+import { AppError, errorMessage } from './errors.ts';
+import { redisErrorCode } from './transports/redis-error-code.ts';
 import { failpoint } from './failpoints.ts';
 
 /**
@@ -67,6 +68,9 @@ export interface SinkOptions {
 }
 
 const DEFAULTS = { namespace: 'sink', scanCount: 1000 } satisfies Required<SinkOptions>;
+
+/** Reply errors of a Redis that will answer normally soon (restarting, busy, failing over). */
+const TRANSIENT_REPLIES = new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN', 'READONLY', 'OOM']);
 
 /** The sink could not be written or read; the same call may succeed later. */
 export class SinkUnavailableError extends AppError {
@@ -175,6 +179,14 @@ export function createSink(redis: Redis, options: SinkOptions = {}): Sink {
     try {
       return await fn();
     } catch (err) {
+      // Redis answered with a lasting error (WRONGTYPE, a script error): trying again will not
+      // help and must not block the event forever, so it counts against its attempts. Errors
+      // of a Redis that is starting or busy (LOADING, BUSY, ...) pass and stay retriable.
+      if (err instanceof ReplyError && !TRANSIENT_REPLIES.has(redisErrorCode(err) ?? '')) {
+        throw new AppError('SINK_REJECTED', `sink ${what} rejected: ${errorMessage(err)}`, {
+          cause: err,
+        });
+      }
       throw new SinkUnavailableError(`sink ${what} failed`, { cause: err });
     }
   };

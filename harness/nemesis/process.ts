@@ -76,7 +76,7 @@ export const stopPool: Nemesis<Fault<'stop-pool'>> = async (ctx, _fault, transpo
 export const rollingRestart: Nemesis<Fault<'rolling-restart'>> = async (ctx, fault, transports) => {
   const restarted: string[] = [];
   for (const pool of poolsOf(ctx, transports)) {
-    const pids = (await pool.state()).workers.map((w) => w.pid);
+    const pids = await pool.runningPids();
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGTERM');

@@ -12,20 +12,6 @@ import { backoffDelayMs, isRetriableFailure } from './retry-policy.ts';
 import type { Consumer, Handler } from './types.ts';
 
 /**
- * Job options the producer should add every event with, so BullMQ's own retry applies:
- * `maxDeliveries` attempts with exponential backoff from `BULLMQ_BACKOFF_MS`.
- */
-export function bullmqJobRetryOptions(config: Config): {
-  attempts: number;
-  backoff: { type: 'exponential'; delay: number };
-} {
-  return {
-    attempts: config.workers.maxDeliveries,
-    backoff: { type: 'exponential', delay: config.bullmq.backoffMs },
-  };
-}
-
-/**
  * BullMQ worker.
  *
  * The delivery count is `job.attemptsStarted` (every move to active, stalls included). A job

@@ -4,7 +4,7 @@ import { decodeEnvelope, type EventEnvelope, type TransportName } from '../envel
 import { eventIdFromJobId } from './bullmq-job-id.ts';
 import { deadLetterStream, deadLetterTopic } from './dead-letter-names.ts';
 import { createKafkaClient } from './kafka-client.ts';
-import { createRedisClient } from './redis-client.ts';
+import { createRedisClient, ONE_SHOT } from './redis-client.ts';
 import type { DeadLetter } from './types.ts';
 
 export interface ReadDeadLettersOptions {
@@ -105,9 +105,9 @@ async function kafkaDeadLetters(config: Config, timeoutMs: number): Promise<Dead
 }
 
 async function redisDeadLetters(config: Config, pageSize: number): Promise<DeadLetter[]> {
-  const redis = createRedisClient(config.redis.url, 'dead-letters', { lazyConnect: true });
-  await redis.connect();
+  const redis = createRedisClient(config.redis.url, 'dead-letters', ONE_SHOT);
   try {
+    await redis.connect();
     const stream = deadLetterStream(config.redis.stream);
     const out: DeadLetter[] = [];
     let start = '-';
@@ -134,7 +134,9 @@ async function redisDeadLetters(config: Config, pageSize: number): Promise<DeadL
 
 async function bullmqDeadLetters(config: Config, pageSize: number): Promise<DeadLetter[]> {
   // BullMQ's ESM build cannot create ioredis clients itself: hand it one (and close it).
-  const connection = createRedisClient(config.redis.url, 'bullmq-reader');
+  const connection = createRedisClient(config.redis.url, 'bullmq-reader', {
+    retryStrategy: ONE_SHOT.retryStrategy,
+  });
   const queue = new Queue(config.bullmq.queue, { connection, skipVersionCheck: true });
   try {
     const out: DeadLetter[] = [];

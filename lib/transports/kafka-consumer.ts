@@ -115,13 +115,14 @@ export function createKafkaConsumer(
       }
       if (!isRetriableFailure(failure)) {
         failures += 1;
-        if (failures >= w.maxDeliveries) {
+        // Deliveries so far: the durable receipts (earlier workers included) and the retries here.
+        if (receipts - 1 + failures >= w.maxDeliveries) {
           // FAILPOINT drop-dead-letters: resolved (acknowledged) without the dead-letter write.
           if (failpoint('drop-dead-letters')) return true;
           // The dead-letter write itself may fail (broker unreachable): retry it until drain.
           for (let n = 1; ; n += 1) {
             try {
-              await deadLetter(message, partition, failure, failures);
+              await deadLetter(message, partition, failure, receipts - 1 + failures);
               log.warn(
                 { partition, offset: message.offset, err: errorMessage(failure) },
                 'dead-lettered',

@@ -101,7 +101,9 @@ export function createKafkaPublisher(
     } catch (err) {
       if (err instanceof IndeterminateError) throw err;
       if (isConnectFailure(err)) health.markDown(err);
-      if (brokerCount === 1 && provesNothingWritten(err)) {
+      // kafkajs throws one partition's error for the whole request while other partitions
+      // may already be appended: a rejection proves nothing written only for one event.
+      if (brokerCount === 1 && events.length === 1 && provesNothingWritten(err)) {
         throw new NotSentError('kafka did not take the batch', { cause: err });
       }
       throw new IndeterminateError('kafka send failed after it may have been written', {

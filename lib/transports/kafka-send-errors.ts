@@ -51,8 +51,8 @@ export function isConnectFailure(err: unknown): boolean {
  * True when a failed send certainly wrote nothing to the log: the broker answered and
  * rejected the request. A connect failure is NOT proof: kafkajs may have written the request
  * on a socket that was then cut, and surfaces only the failed reconnect after it (seen in the
- * partition-producer scenario: 503 answered, events processed). Only sound when one broker
- * leads every partition (a batch to several brokers may half succeed).
+ * partition-producer scenario: 503 answered, events processed). Only sound for a request
+ * that touches one partition: kafkajs reports one partition's error for the whole request.
  */
 export function provesNothingWritten(err: unknown): boolean {
   for (const e of causes(err)) {

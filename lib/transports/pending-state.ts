@@ -2,7 +2,7 @@ import { Queue } from 'bullmq';
 import type { Config } from '../config.ts';
 import type { TransportName } from '../envelope.ts';
 import { createKafkaClient } from './kafka-client.ts';
-import { createRedisClient } from './redis-client.ts';
+import { createRedisClient, ONE_SHOT } from './redis-client.ts';
 import { redisErrorCode } from './redis-error-code.ts';
 import type { PendingState } from './types.ts';
 
@@ -58,9 +58,9 @@ async function kafkaPending(config: Config): Promise<PendingState> {
 /** PEL size (XPENDING) plus entries never delivered to the group (XINFO GROUPS lag). */
 async function redisPending(config: Config): Promise<PendingState> {
   const { stream, groupName } = config.redis;
-  const redis = createRedisClient(config.redis.url, 'pending-state', { lazyConnect: true });
-  await redis.connect();
+  const redis = createRedisClient(config.redis.url, 'pending-state', ONE_SHOT);
   try {
+    await redis.connect();
     const length = await redis.xlen(stream);
     let groups: unknown[][];
     try {
@@ -104,7 +104,9 @@ async function redisPending(config: Config): Promise<PendingState> {
 /** Jobs not yet finished: waiting, active, delayed, prioritized, waiting-children. */
 async function bullmqPending(config: Config): Promise<PendingState> {
   // BullMQ's ESM build cannot create ioredis clients itself: hand it one (and close it).
-  const connection = createRedisClient(config.redis.url, 'bullmq-reader');
+  const connection = createRedisClient(config.redis.url, 'bullmq-reader', {
+    retryStrategy: ONE_SHOT.retryStrategy,
+  });
   const queue = new Queue(config.bullmq.queue, { connection, skipVersionCheck: true });
   try {
     const counts = await queue.getJobCounts(

@@ -25,3 +25,12 @@ export function createRedisClient(
   client.on('error', (err: Error) => log.debug({ err: err.message }, 'redis connection error'));
   return client;
 }
+
+/**
+ * Options for one-shot readers (the harness reading broker state): they give up after a few
+ * reconnects, so a dead Redis fails the read instead of hanging it.
+ */
+export const ONE_SHOT = {
+  lazyConnect: true,
+  retryStrategy: (attempt: number) => (attempt > 3 ? null : 200),
+} satisfies RedisOptions;

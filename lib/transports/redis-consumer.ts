@@ -14,7 +14,8 @@ import { redisErrorCode } from './redis-error-code.ts';
 import { isRetriableFailure } from './retry-policy.ts';
 import type { Consumer, Handler } from './types.ts';
 
-type StreamEntry = [id: string, fields: string[]];
+/** `fields` is null for a pending entry that was deleted from the stream. */
+type StreamEntry = [id: string, fields: string[] | null];
 type ReadReply = [stream: string, entries: StreamEntry[]][] | null;
 /** ioredis' overloads cannot take a built argument list; the reply shape is Redis' own. */
 type XReadGroup = { xreadgroup(...args: (string | number)[]): Promise<ReadReply> };
@@ -117,6 +118,13 @@ export function createRedisConsumer(
       entries.map(([entryId, fields]) =>
         limit(async () => {
           const deliveryCount = counts?.get(entryId) ?? 1;
+          if (fields === null) {
+            // Deleted from the stream while pending (XDEL/XTRIM): nothing left to process, and
+            // leaving it pending would wedge the re-read of our own history. Acknowledge it.
+            log.warn({ entryId }, 'pending entry no longer in the stream; acknowledging it');
+            handled.push(entryId);
+            return;
+          }
           const map = fieldsToMap(fields);
           let event: EventEnvelope | undefined;
           try {
