@@ -6,10 +6,9 @@ import type { EventEnvelope } from '../envelope.ts';
 import { errorMessage } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { createLogger } from '../log.ts';
-import type { WorkerConsumerOptions } from './kafka-consumer.ts';
 import { createRedisClient } from './redis-client.ts';
 import { backoffDelayMs, isRetriableFailure } from './retry-policy.ts';
-import type { Consumer, Handler } from './types.ts';
+import type { Consumer, Handler, WorkerConsumerOptions } from './types.ts';
 
 /**
  * BullMQ worker.

@@ -1,9 +1,9 @@
 import type { Config } from '../config.ts';
 import type { TransportName } from '../envelope.ts';
 import { createBullmqConsumer } from './bullmq-consumer.ts';
-import { createKafkaConsumer, type WorkerConsumerOptions } from './kafka-consumer.ts';
+import { createKafkaConsumer } from './kafka-consumer.ts';
 import { createRedisConsumer } from './redis-consumer.ts';
-import type { Consumer, Handler } from './types.ts';
+import type { Consumer, Handler, WorkerConsumerOptions } from './types.ts';
 
 export type { WorkerConsumerOptions };
 

@@ -5,6 +5,7 @@ import { eventIdFromJobId } from './bullmq-job-id.ts';
 import { deadLetterStream, deadLetterTopic } from './dead-letter-names.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { createRedisClient, ONE_SHOT } from './redis-client.ts';
+import { pairsToMap } from './redis-pairs.ts';
 import type { DeadLetter } from './types.ts';
 
 export interface ReadDeadLettersOptions {
@@ -114,9 +115,7 @@ async function redisDeadLetters(config: Config, pageSize: number): Promise<DeadL
     for (;;) {
       const page = await redis.xrange(stream, start, '+', 'COUNT', pageSize);
       for (const [, fields] of page) {
-        const m = new Map<string, string>();
-        for (let i = 0; i + 1 < fields.length; i += 2)
-          m.set(fields[i] as string, fields[i + 1] as string);
+        const m = pairsToMap(fields);
         out.push({
           id: m.get('id') ?? '',
           error: m.get('error') ?? '',

@@ -4,25 +4,13 @@ import type { Config } from '../config.ts';
 import { decodeEnvelope } from '../envelope.ts';
 import { PermanentHandlerError, errorMessage } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
-import { createLogger, type Logger } from '../log.ts';
+import { createLogger } from '../log.ts';
 import { deadLetterTopic } from './dead-letter-names.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { ensureKafkaTopics } from './kafka-topics.ts';
 import { createLimiter } from './limiter.ts';
 import { backoffDelayMs, isRetriableFailure } from './retry-policy.ts';
-import type { Consumer, Handler } from './types.ts';
-
-export interface WorkerConsumerOptions {
-  /** Supervisor slot; names the client and (Redis) the group consumer. */
-  workerId: string;
-  logger?: Logger;
-  /**
-   * Durably counts one receipt per id and returns the counts (the sink's `countReceipts`).
-   * Kafka keeps no per-message delivery count; without this a redelivery after a crash
-   * would look like a first delivery.
-   */
-  countReceipts?: (ids: readonly string[]) => Promise<number[]>;
-}
+import type { Consumer, Handler, WorkerConsumerOptions } from './types.ts';
 
 /**
  * Kafka consumer-group worker.

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { TransportName } from '../envelope.ts';
 import { createKafkaClient } from './kafka-client.ts';
 import { createRedisClient, ONE_SHOT } from './redis-client.ts';
+import { pairsToMap } from './redis-pairs.ts';
 import { redisErrorCode } from './redis-error-code.ts';
 import type { PendingState } from './types.ts';
 
@@ -69,13 +70,7 @@ async function redisPending(config: Config): Promise<PendingState> {
       if (redisErrorCode(err) !== 'ERR') throw err; // no such key
       groups = [];
     }
-    const info = groups
-      .map((g) => {
-        const m = new Map<string, unknown>();
-        for (let i = 0; i + 1 < g.length; i += 2) m.set(String(g[i]), g[i + 1]);
-        return m;
-      })
-      .find((m) => m.get('name') === groupName);
+    const info = groups.map((g) => pairsToMap(g)).find((m) => m.get('name') === groupName);
     if (!info) {
       return {
         transport: 'redis',

@@ -7,12 +7,12 @@ import { PermanentHandlerError, errorMessage } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { createLogger } from '../log.ts';
 import { deadLetterStream } from './dead-letter-names.ts';
-import type { WorkerConsumerOptions } from './kafka-consumer.ts';
 import { createLimiter } from './limiter.ts';
 import { createRedisClient } from './redis-client.ts';
+import { pairsToMap } from './redis-pairs.ts';
 import { redisErrorCode } from './redis-error-code.ts';
 import { isRetriableFailure } from './retry-policy.ts';
-import type { Consumer, Handler } from './types.ts';
+import type { Consumer, Handler, WorkerConsumerOptions } from './types.ts';
 
 /** `fields` is null for a pending entry that was deleted from the stream. */
 type StreamEntry = [id: string, fields: string[] | null];
@@ -41,13 +41,6 @@ return deleted
 /** Stable per slot: a respawned worker takes over its predecessor's pending entries. */
 export function redisConsumerName(workerId: string, host = hostname()): string {
   return `${host}-w${workerId}`;
-}
-
-function fieldsToMap(fields: string[]): Map<string, string> {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2)
-    map.set(fields[i] as string, fields[i + 1] as string);
-  return map;
 }
 
 /**
@@ -125,7 +118,7 @@ export function createRedisConsumer(
             handled.push(entryId);
             return;
           }
-          const map = fieldsToMap(fields);
+          const map = pairsToMap(fields);
           let event: EventEnvelope | undefined;
           try {
             const raw = map.get('envelope');

@@ -1,4 +1,5 @@
 import type { EventEnvelope, TransportName } from '../envelope.ts';
+import type { Logger } from '../log.ts';
 
 /**
  * The publish side of a transport. `publish` resolves only once the broker durably holds
@@ -49,4 +50,17 @@ export interface DeadLetter {
   id: string;
   error: string;
   deliveries?: number;
+}
+
+/** What every consumer is built with, besides the config and the handler. */
+export interface WorkerConsumerOptions {
+  /** Supervisor slot; names the client and (Redis) the group consumer. */
+  workerId: string;
+  logger?: Logger;
+  /**
+   * Durably counts one receipt per id and returns the counts (the sink's `countReceipts`).
+   * Kafka keeps no per-message delivery count; without this a redelivery after a crash
+   * would look like a first delivery.
+   */
+  countReceipts?: (ids: readonly string[]) => Promise<number[]>;
 }
