@@ -36,7 +36,9 @@ export const flakyNetwork: Scenario = {
         kind: 'toxic',
         proxy: 'producer',
         type: 'latency',
-        stream: 'downstream',
+        // Upstream: the publish itself is late, so end-to-end latency shows it on every
+        // transport (a delayed reply only slows the producer's ack).
+        stream: 'upstream',
         attributes: { latency: 300, jitter: 150 },
       },
       healAfter: 5,
