@@ -8,7 +8,7 @@ export const workerPause: Scenario = {
   description:
     'SIGSTOP one worker per pool for 10 s (past session timeout / claim idle / lock), then SIGCONT.',
   load: { messages: 800, ratePerSec: 40, concurrency: 4, batchSize: 2 },
-  workers: { size: 2, workTimeMs: 100 },
+  workers: { size: 2, workTimeMs: 300 },
   schedule: [{ at: 4, fault: { kind: 'pause-worker' }, healAfter: 10 }],
   expectations: { redeliveries: { min: 1 } },
   timeouts: { drainSec: 40 },
