@@ -6,6 +6,7 @@ import { bullmqJobId } from '../lib/transports/bullmq-job-id.ts';
 import { createKafkaClient } from '../lib/transports/kafka-client.ts';
 import { ensureKafkaTopics } from '../lib/transports/kafka-topics.ts';
 import { createRedisClient } from '../lib/transports/redis-client.ts';
+import { addStreamEntry } from '../lib/transports/redis-stream-entry.ts';
 import { chunks, forEachBounded } from './bounded.ts';
 
 /**
@@ -61,17 +62,7 @@ export async function createRawPublisher(
     return {
       async publish(events) {
         const pipeline = redis.pipeline();
-        for (const e of events)
-          pipeline.xadd(
-            config.redis.stream,
-            '*',
-            'id',
-            e.id,
-            'type',
-            e.type,
-            'envelope',
-            encodeEnvelope(e),
-          );
+        for (const e of events) addStreamEntry(pipeline, config.redis.stream, e);
         const results = (await pipeline.exec()) ?? [];
         const failed = results.find(([err]) => err !== null);
         if (failed) throw failed[0] as Error;

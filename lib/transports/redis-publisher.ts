@@ -1,6 +1,6 @@
 import { ReplyError, type Redis } from 'ioredis';
 import type { Config } from '../config.ts';
-import { encodeEnvelope, type EventEnvelope } from '../envelope.ts';
+import type { EventEnvelope } from '../envelope.ts';
 import { IndeterminateError, NotSentError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { createHealthMonitor } from '../health-monitor.ts';
@@ -8,6 +8,7 @@ import { createLogger, type Logger } from '../log.ts';
 import { createMicroBatcher } from '../micro-batcher.ts';
 import { withTimeout } from '../with-timeout.ts';
 import { createRedisClient } from './redis-client.ts';
+import { addStreamEntry } from './redis-stream-entry.ts';
 import type { Publisher } from './types.ts';
 
 export interface RedisPublisherOptions {
@@ -57,16 +58,7 @@ export function createRedisPublisher(
   const xaddAll = async (events: EventEnvelope[]) => {
     const pipeline = client.pipeline();
     for (const event of events) {
-      pipeline.xadd(
-        stream,
-        '*',
-        'id',
-        event.id,
-        'type',
-        event.type,
-        'envelope',
-        encodeEnvelope(event),
-      );
+      addStreamEntry(pipeline, stream, event);
       // FAILPOINT trim-stream: cap the stream (as XADD MAXLEN 50), trimming unacked entries.
       if (failpoint('trim-stream')) pipeline.xtrim(stream, 'MAXLEN', 50);
     }

@@ -13,6 +13,7 @@ import { bullmqJobId } from '../../lib/transports/bullmq-job-id.ts';
 import { createKafkaClient } from '../../lib/transports/kafka-client.ts';
 import { ensureKafkaTopics } from '../../lib/transports/kafka-topics.ts';
 import { createRedisClient } from '../../lib/transports/redis-client.ts';
+import { addStreamEntry } from '../../lib/transports/redis-stream-entry.ts';
 import type { PoolState } from '../../workers/supervisor.ts';
 
 export function makeEvents(
@@ -73,18 +74,8 @@ export async function publishRaw(
     if (transport === 'redis') {
       for (let i = 0; i < events.length; i += chunk) {
         const pipeline = redis.pipeline();
-        for (const e of events.slice(i, i + chunk)) {
-          pipeline.xadd(
-            config.redis.stream,
-            '*',
-            'id',
-            e.id,
-            'type',
-            e.type,
-            'envelope',
-            encodeEnvelope(e),
-          );
-        }
+        for (const e of events.slice(i, i + chunk))
+          addStreamEntry(pipeline, config.redis.stream, e);
         await pipeline.exec();
       }
       return;
