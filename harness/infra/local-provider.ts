@@ -71,20 +71,7 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
     redisProducerProxy,
     redisWorkersProxy,
     sinkWorkersProxy,
-  ] = (await freePorts(12)) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  ] = await freePorts(12);
 
   const toxiproxy = new ToxiproxyServer(toxiproxyBinary, toxiPort, workDir);
   const redis = new RedisServer('redis', redisPort, workDir);

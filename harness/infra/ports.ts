@@ -16,9 +16,14 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A tuple of `N` numbers, so callers can destructure the ports they asked for. */
+type Ports<N extends number, Acc extends number[] = []> = Acc['length'] extends N
+  ? Acc
+  : Ports<N, [...Acc, number]>;
+
 /** `count` distinct free ports. */
-export async function freePorts(count: number): Promise<number[]> {
+export async function freePorts<N extends number>(count: N): Promise<Ports<N>> {
   const ports = new Set<number>();
   while (ports.size < count) ports.add(await freePort());
-  return [...ports];
+  return [...ports] as Ports<N>;
 }

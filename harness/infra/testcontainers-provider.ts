@@ -28,17 +28,7 @@ export async function startTestcontainersInfra(log?: (line: string) => void): Pr
   const { GenericContainer, Network, Wait } = await import('testcontainers');
   log?.('testcontainers: starting Kafka, Redis x2 and Toxiproxy containers ...');
   const [direct, toxiApi, kProducer, kWorkers, rProducer, rWorkers, sWorkers, redisPort, sinkPort] =
-    (await freePorts(9)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+    await freePorts(9);
   const network = await new Network().start();
   const redisArgs = [
     'redis-server',
