@@ -24,7 +24,8 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
     maxBatch: config.producer.maxBatch,
     maxPayloadDepth: config.producer.maxPayloadDepth,
   };
-  let requests = 0;
+  // Counted per transport, so that every transport loses some requests whatever the interleaving.
+  const requests: Record<TransportName, number> = { kafka: 0, redis: 0, bullmq: 0 };
 
   app.post<{ Params: { transport: string } }>('/v1/events/:transport', async (request, reply) => {
     const name = request.params.transport;
@@ -36,7 +37,7 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     // FAILPOINT early-202: 202 before the broker ack, and every 10th request never published.
     if (failpoint('early-202')) {
-      if (++requests % 10 !== 0) void publisher.publish(events).catch(() => undefined);
+      if (++requests[publisher.transport] % 10 !== 0) void publisher.publish(events).catch(() => undefined);
       return reply.code(202).send({ transport: publisher.transport, ids: events.map((e) => e.id) });
     }
     try {
