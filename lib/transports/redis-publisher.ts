@@ -3,11 +3,9 @@ import type { Config } from '../config.ts';
 import type { EventEnvelope } from '../envelope.ts';
 import { IndeterminateError, NotSentError } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
-import { createHealthMonitor } from '../health-monitor.ts';
 import { createLogger, type Logger } from '../log.ts';
-import { createMicroBatcher } from '../micro-batcher.ts';
-import { withTimeout } from '../with-timeout.ts';
 import { createRedisClient } from './redis-client.ts';
+import { createRedisPublisherShell } from './redis-publisher-shell.ts';
 import { addStreamEntry } from './redis-stream-entry.ts';
 import type { Publisher } from './types.ts';
 
@@ -22,38 +20,16 @@ export interface RedisPublisherOptions {
  * per event, a batch sent as one pipeline. Never trims (no MAXLEN): entries leave the
  * stream only after the workers acknowledged them.
  *
- * Concurrent publishes are gathered for `lingerMs` into one pipeline, so they share one
- * round trip and one `appendfsync always` fsync (ioredis does not pipeline across calls).
+ * Concurrent publishes are gathered into one pipeline (see `createRedisPublisherShell`), so
+ * they share one round trip and one `appendfsync always` fsync (ioredis does not pipeline
+ * across calls).
  */
 export function createRedisPublisher(
   config: Config,
   options: RedisPublisherOptions = {},
 ): Publisher {
-  const logger = options.logger ?? createLogger('redis-publisher');
-  const { ackTimeoutMs, healthIntervalMs } = config.producer;
   const stream = config.redis.stream;
   const client = options.client ?? createRedisClient(config.redis.producerUrl, 'producer-redis');
-  // ioredis logs to stderr on unhandled 'error'; the health monitor reports state changes.
-  client.on('error', (err: Error) => logger.debug({ err }, 'redis connection error'));
-
-  const resetConnection = () => {
-    // A command that got no reply leaves the reply stream in doubt: start a new connection
-    // so a late reply can never be matched to a later command.
-    if (client.status === 'ready' || client.status === 'connect') client.disconnect(true);
-  };
-
-  const health = createHealthMonitor({
-    intervalMs: healthIntervalMs,
-    timeoutMs: Math.min(ackTimeoutMs, 2000),
-    check: async () => {
-      if (client.status !== 'ready') throw new NotSentError(`redis is ${client.status}`);
-      await client.ping();
-    },
-    onCheckFailed: resetConnection,
-    onChange: (ready, err) =>
-      ready ? logger.info('redis ready') : logger.warn({ err }, 'redis unreachable'),
-  });
-  client.on('ready', () => void health.checkNow());
 
   const xaddAll = async (events: EventEnvelope[]) => {
     const pipeline = client.pipeline();
@@ -64,16 +40,8 @@ export function createRedisPublisher(
     }
     let results: [Error | null, unknown][] | null;
     try {
-      results = await withTimeout(
-        pipeline.exec(),
-        ackTimeoutMs,
-        () => new IndeterminateError(`no XADD reply within ${ackTimeoutMs} ms`),
-      );
+      results = await pipeline.exec();
     } catch (err) {
-      if (err instanceof IndeterminateError) {
-        resetConnection();
-        throw err;
-      }
       // The pipeline was handed to a connection that was up: it may have been written.
       throw new IndeterminateError('redis connection failed during XADD', { cause: err });
     }
@@ -88,43 +56,11 @@ export function createRedisPublisher(
     });
   };
 
-  const batcher = createMicroBatcher<EventEnvelope>({
-    lingerMs: config.producer.lingerMs,
-    maxItems: Math.max(config.producer.maxBatch, 1000),
+  return createRedisPublisherShell({
+    transport: 'redis',
+    config,
+    logger: options.logger ?? createLogger('redis-publisher'),
+    client,
     flush: xaddAll,
   });
-
-  let closing: Promise<void> | undefined;
-
-  return {
-    transport: 'redis',
-    isReady: () => client.status === 'ready' && health.isReady(),
-
-    publish(events: readonly EventEnvelope[]) {
-      if (events.length === 0) return Promise.resolve();
-      if (closing) return Promise.reject(new NotSentError('publisher is closed'));
-      if (client.status !== 'ready') {
-        health.markDown();
-        return Promise.reject(new NotSentError(`redis not connected (${client.status})`));
-      }
-      return batcher.add(events);
-    },
-
-    close() {
-      closing ??= (async () => {
-        health.stop();
-        await batcher.drain();
-        try {
-          // QUIT waits for replies to everything already written.
-          if (client.status === 'ready')
-            await withTimeout(client.quit(), ackTimeoutMs, () => new Error('quit timed out'));
-        } catch (err) {
-          logger.warn({ err }, 'redis quit failed');
-        } finally {
-          client.disconnect();
-        }
-      })();
-      return closing;
-    },
-  };
 }

@@ -1,0 +1,106 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.ts';
+import type { EventEnvelope, TransportName } from '../envelope.ts';
+import { IndeterminateError, NotSentError } from '../errors.ts';
+import { createHealthMonitor } from '../health-monitor.ts';
+import type { Logger } from '../log.ts';
+import { createMicroBatcher } from '../micro-batcher.ts';
+import { withTimeout } from '../with-timeout.ts';
+import type { Publisher } from './types.ts';
+
+export interface RedisPublisherShellOptions {
+  transport: TransportName;
+  config: Config;
+  logger: Logger;
+  /** The one connection every publish goes over. */
+  client: Redis;
+  /** Writes one gathered batch; resolves once Redis replied to all of it. */
+  flush: (events: EventEnvelope[]) => Promise<void>;
+  /** Closes what the transport built on the connection (before the connection quits). */
+  closeExtra?: () => Promise<void>;
+}
+
+/**
+ * What the Redis Streams and BullMQ publishers share: the readiness gate (fail fast with
+ * NotSentError while disconnected), the health monitor, micro-batching of concurrent
+ * publishes into one round trip, the ack timeout (IndeterminateError, and a new connection so
+ * a late reply can never answer a later command), and an orderly close.
+ */
+export function createRedisPublisherShell(options: RedisPublisherShellOptions): Publisher {
+  const { transport, config, logger, client, flush, closeExtra } = options;
+  const { ackTimeoutMs, healthIntervalMs, lingerMs, maxBatch } = config.producer;
+  // ioredis logs to stderr on unhandled 'error'; the health monitor reports state changes.
+  client.on('error', (err: Error) => logger.debug({ err }, `${transport} connection error`));
+
+  const resetConnection = () => {
+    if (client.status === 'ready' || client.status === 'connect') client.disconnect(true);
+  };
+
+  const health = createHealthMonitor({
+    intervalMs: healthIntervalMs,
+    timeoutMs: Math.min(ackTimeoutMs, 2000),
+    check: async () => {
+      if (client.status !== 'ready') throw new NotSentError(`redis is ${client.status}`);
+      await client.ping();
+    },
+    onCheckFailed: resetConnection,
+    onChange: (ready, err) =>
+      ready ? logger.info(`${transport} ready`) : logger.warn({ err }, `${transport} unreachable`),
+  });
+  client.on('ready', () => void health.checkNow());
+
+  const flushWithinTimeout = async (events: EventEnvelope[]) => {
+    let timedOut = false;
+    try {
+      await withTimeout(flush(events), ackTimeoutMs, () => {
+        timedOut = true;
+        return new IndeterminateError(`no reply from redis within ${ackTimeoutMs} ms`);
+      });
+    } catch (err) {
+      if (timedOut) resetConnection();
+      throw err;
+    }
+  };
+
+  const batcher = createMicroBatcher<EventEnvelope>({
+    lingerMs,
+    maxItems: Math.max(maxBatch, 1000),
+    flush: flushWithinTimeout,
+  });
+
+  let closing: Promise<void> | undefined;
+
+  return {
+    transport,
+    isReady: () => client.status === 'ready' && health.isReady(),
+
+    publish(events: readonly EventEnvelope[]) {
+      if (events.length === 0) return Promise.resolve();
+      if (closing) return Promise.reject(new NotSentError('publisher is closed'));
+      if (client.status !== 'ready') {
+        health.markDown();
+        return Promise.reject(new NotSentError(`redis not connected (${client.status})`));
+      }
+      return batcher.add(events);
+    },
+
+    close() {
+      closing ??= (async () => {
+        health.stop();
+        await batcher.drain();
+        try {
+          if (closeExtra)
+            await withTimeout(closeExtra(), ackTimeoutMs, () => new Error('close timed out'));
+          // QUIT waits for replies to everything already written.
+          if (client.status === 'ready')
+            await withTimeout(client.quit(), ackTimeoutMs, () => new Error('quit timed out'));
+        } catch (err) {
+          logger.warn({ err }, `${transport} close failed`);
+        } finally {
+          client.disconnect();
+        }
+      })();
+      return closing;
+    },
+  };
+}
