@@ -174,12 +174,6 @@ export const OPTIONS = {
       int(1),
       'stalls before a job fails; high so kills never fail good jobs',
     ),
-    backoffMs: opt(
-      'BULLMQ_BACKOFF_MS',
-      200,
-      int(0),
-      'first retry delay (exponential) after a handler failure',
-    ),
     keepCompletedS: opt(
       'BULLMQ_KEEP_COMPLETED_S',
       3600,
@@ -302,7 +296,7 @@ export const OPTIONS = {
       'WORKER_RETRY_BACKOFF_MS',
       200,
       int(0),
-      'first delay before a failed event is tried again in place (Kafka; any transport when the sink is down)',
+      'first retry delay after a failed event, doubling per attempt (Kafka and BullMQ; Redis retries after REDIS_CLAIM_IDLE_MS)',
     ),
     minUptimeMs: opt(
       'WORKER_MIN_UPTIME_MS',

@@ -37,7 +37,8 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     // FAILPOINT early-202: 202 before the broker ack, and every 10th request never published.
     if (failpoint('early-202')) {
-      if (++requests[publisher.transport] % 10 !== 0) void publisher.publish(events).catch(() => undefined);
+      if (++requests[publisher.transport] % 10 !== 0)
+        void publisher.publish(events).catch(() => undefined);
       return reply.code(202).send({ transport: publisher.transport, ids: events.map((e) => e.id) });
     }
     try {

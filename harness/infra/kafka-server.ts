@@ -237,6 +237,11 @@ export class KafkaServer extends SpawnedServer {
 }
 
 /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (22 characters). */
-function randomClusterId(): string {
-  return Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+/** A random 16-byte base64url id. Never one starting with '-' (1 in 64), which the storage
+ * tool's argument parser would take for an option (Kafka's own ids avoid it the same way). */
+export function randomClusterId(): string {
+  for (;;) {
+    const id = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }

@@ -61,7 +61,10 @@ export function createBullmqConsumer(
       }
       if (token !== undefined && (job.opts.attempts ?? 1) < w.maxDeliveries) {
         if (deliveryCount < w.maxDeliveries) {
-          await job.moveToDelayed(Date.now() + backoffDelayMs(b.backoffMs, deliveryCount), token);
+          await job.moveToDelayed(
+            Date.now() + backoffDelayMs(w.retryBackoffMs, deliveryCount),
+            token,
+          );
           throw new DelayedError();
         }
         throw new UnrecoverableError(errorMessage(err));

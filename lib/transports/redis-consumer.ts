@@ -6,6 +6,7 @@ import { decodeEnvelope, type EventEnvelope } from '../envelope.ts';
 import { PermanentHandlerError, errorMessage } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { createLogger } from '../log.ts';
+import { createMicroBatcher } from '../micro-batcher.ts';
 import { deadLetterStream } from './dead-letter-names.ts';
 import { createLimiter } from './limiter.ts';
 import { createRedisClient } from './redis-client.ts';
@@ -48,9 +49,11 @@ export function redisConsumerName(workerId: string, host = hostname()): string {
  *
  * On start the group is created from `0` with MKSTREAM (and again whenever a read reports
  * NOGROUP), then the worker re-reads its own pending entries (id `0`, left by a predecessor
- * with the same name) before new ones (`>`). Every `claimIntervalMs` it XAUTOCLAIMs entries
- * idle past `claimIdleMs` from dead or stuck consumers. An entry is XACKed only after the
- * handler resolved. A failed entry stays pending and comes back through XAUTOCLAIM; once its
+ * with the same name) before new ones (`>`). It reads on while entries are handled, never
+ * holding more than `concurrency` (so one slow entry does not stall its intake, and a backlog
+ * stays with consumers that have room). Every `claimIntervalMs` it XAUTOCLAIMs entries idle
+ * past `claimIdleMs` from dead or stuck consumers. An entry is XACKed only after the handler
+ * resolved. A failed entry stays pending and comes back through XAUTOCLAIM; once its
  * delivery count (from XPENDING) reaches `maxDeliveries` with a non-retriable failure it is
  * copied to `<stream>.dlq` with the error and acknowledged in one MULTI. Entries are never
  * trimmed. Consumers that hold nothing and are idle past `consumerDeleteIdleMs` are deleted.
@@ -74,6 +77,15 @@ export function createRedisConsumer(
   let loop: Promise<void> | undefined;
   let drainPromise: Promise<void> | undefined;
   const stop = new AbortController();
+  /** Entries being handled, and their ids. */
+  const inFlight = new Set<Promise<void>>();
+  const holding = new Set<string>();
+  // Acks of one event-loop turn go out as one XACK.
+  const acks = createMicroBatcher<string>({
+    lingerMs: 0,
+    maxItems: 1000,
+    flush: async (ids) => void (await (cmd as Redis).xack(r.stream, r.groupName, ...ids)),
+  });
 
   async function ensureGroup(client: Redis) {
     try {
@@ -100,78 +112,91 @@ export function createRedisConsumer(
     return counts;
   }
 
-  async function processEntries(
-    client: Redis,
-    entries: StreamEntry[],
-    counts: Map<string, number> | null,
-  ) {
-    // Handled entries are acknowledged together, one XACK per read instead of one per entry.
-    const handled: string[] = [];
-    await Promise.all(
-      entries.map(([entryId, fields]) =>
-        limit(async () => {
-          const deliveryCount = counts?.get(entryId) ?? 1;
-          if (fields === null) {
-            // Deleted from the stream while pending (XDEL/XTRIM): nothing left to process, and
-            // leaving it pending would wedge the re-read of our own history. Acknowledge it.
-            log.warn({ entryId }, 'pending entry no longer in the stream; acknowledging it');
-            handled.push(entryId);
-            return;
-          }
-          const map = pairsToMap(fields);
-          let event: EventEnvelope | undefined;
-          try {
-            const raw = map.get('envelope');
-            if (raw === undefined)
-              throw new PermanentHandlerError(`entry ${entryId} has no envelope field`);
-            event = decodeEnvelope(raw);
-            // FAILPOINT ack-before-effect: XACK before the sink write.
-            if (failpoint('ack-before-effect')) await client.xack(r.stream, r.groupName, entryId);
-            await handler({ event, deliveryCount });
-          } catch (err) {
-            if (isRetriableFailure(err) || deliveryCount < w.maxDeliveries) {
-              // Stays pending; XAUTOCLAIM hands it out again after claimIdleMs.
-              log.debug({ entryId, deliveryCount, err: errorMessage(err) }, 'delivery failed');
-              return;
-            }
-            // FAILPOINT drop-dead-letters: acknowledged without the dead-letter write.
-            if (failpoint('drop-dead-letters'))
-              return void (await client.xack(r.stream, r.groupName, entryId));
-            await client
-              .multi()
-              .xadd(
-                dlq,
-                '*',
-                'id',
-                event?.id ?? map.get('id') ?? '',
-                'type',
-                map.get('type') ?? '',
-                'envelope',
-                map.get('envelope') ?? '',
-                'error',
-                errorMessage(err),
-                'deliveries',
-                String(deliveryCount),
-                'entry',
-                entryId,
-              )
-              .xack(r.stream, r.groupName, entryId)
-              .exec();
-            log.warn(
-              { entryId, id: event?.id, deliveryCount, err: errorMessage(err) },
-              'dead-lettered',
-            );
-            return;
-          }
-          handled.push(entryId);
-        }),
-      ),
-    );
-    if (handled.length > 0) await client.xack(r.stream, r.groupName, ...handled);
+  /**
+   * Handles one delivery: the handler, then an XACK (gathered with the acks of the same
+   * event-loop turn into one command). A failure leaves the entry pending for XAUTOCLAIM,
+   * until `maxDeliveries` is reached with a non-retriable failure: then it is dead-lettered.
+   */
+  async function handleEntry(client: Redis, [entryId, fields]: StreamEntry, deliveryCount: number) {
+    if (fields === null) {
+      // Deleted from the stream while pending (XDEL/XTRIM): nothing left to process, and
+      // leaving it pending would wedge the re-read of our own history. Acknowledge it.
+      log.warn({ entryId }, 'pending entry no longer in the stream; acknowledging it');
+      return acks.add([entryId]);
+    }
+    const map = pairsToMap(fields);
+    let event: EventEnvelope | undefined;
+    try {
+      const raw = map.get('envelope');
+      if (raw === undefined)
+        throw new PermanentHandlerError(`entry ${entryId} has no envelope field`);
+      event = decodeEnvelope(raw);
+      // FAILPOINT ack-before-effect: XACK before the sink write.
+      if (failpoint('ack-before-effect')) await client.xack(r.stream, r.groupName, entryId);
+      await handler({ event, deliveryCount });
+    } catch (err) {
+      if (isRetriableFailure(err) || deliveryCount < w.maxDeliveries) {
+        // Stays pending; XAUTOCLAIM hands it out again after claimIdleMs.
+        log.debug({ entryId, deliveryCount, err: errorMessage(err) }, 'delivery failed');
+        return;
+      }
+      // FAILPOINT drop-dead-letters: acknowledged without the dead-letter write.
+      if (failpoint('drop-dead-letters'))
+        return void (await client.xack(r.stream, r.groupName, entryId));
+      await client
+        .multi()
+        .xadd(
+          dlq,
+          '*',
+          'id',
+          event?.id ?? map.get('id') ?? '',
+          'type',
+          map.get('type') ?? '',
+          'envelope',
+          map.get('envelope') ?? '',
+          'error',
+          errorMessage(err),
+          'deliveries',
+          String(deliveryCount),
+          'entry',
+          entryId,
+        )
+        .xack(r.stream, r.groupName, entryId)
+        .exec();
+      log.warn({ entryId, id: event?.id, deliveryCount, err: errorMessage(err) }, 'dead-lettered');
+      return;
+    }
+    return acks.add([entryId]);
   }
 
-  async function read(client: Redis, id: string, block: boolean): Promise<StreamEntry[]> {
-    const args: (string | number)[] = ['GROUP', r.groupName, name, 'COUNT', w.batchSize];
+  /**
+   * Starts handling entries without waiting for them (the read loop goes on while it has
+   * room). `holding` keeps their ids so our own sweep never claims what we are handling.
+   */
+  function dispatch(client: Redis, entries: StreamEntry[], counts: Map<string, number> | null) {
+    for (const entry of entries) {
+      const entryId = entry[0];
+      holding.add(entryId);
+      const done: Promise<void> = limit(() => handleEntry(client, entry, counts?.get(entryId) ?? 1))
+        .catch((err: unknown) =>
+          // Not acknowledged: the entry stays pending and comes back through XAUTOCLAIM.
+          log.warn({ entryId, err: errorMessage(err) }, 'entry left pending after an error'),
+        )
+        .finally(() => {
+          holding.delete(entryId);
+          inFlight.delete(done);
+        });
+      inFlight.add(done);
+    }
+  }
+
+  async function read(
+    client: Redis,
+    id: string,
+    block: boolean,
+    count = w.batchSize,
+  ): Promise<StreamEntry[]> {
+    const args: (string | number)[] = ['GROUP', r.groupName, name, 'COUNT', count];
     if (block) args.push('BLOCK', r.blockMs);
     args.push('STREAMS', r.stream, id);
     try {
@@ -185,10 +210,11 @@ export function createRedisConsumer(
     }
   }
 
-  async function claim(client: Redis) {
+  /** XAUTOCLAIMs up to `room` entries idle past claimIdleMs (dead or stuck consumers') and handles them. */
+  async function claim(client: Redis, room: number) {
     let cursor = '0-0';
-    // One sweep per interval, bounded in pages so a huge PEL cannot starve new reads.
-    for (let page = 0; page < 10 && running; page += 1) {
+    // Bounded in pages so a huge PEL cannot starve new reads.
+    for (let page = 0; page < 10 && running && room > 0; page += 1) {
       const [next, entries] = (await client.xautoclaim(
         r.stream,
         r.groupName,
@@ -196,12 +222,13 @@ export function createRedisConsumer(
         r.claimIdleMs,
         cursor,
         'COUNT',
-        w.batchSize,
+        room,
       )) as [string, (StreamEntry | null)[], string[]?];
-      const live = entries.filter((e): e is StreamEntry => e !== null);
+      // Our own slow entries come back too (idle is per entry): they are being handled already.
+      const live = entries.filter((e): e is StreamEntry => e !== null && !holding.has(e[0]));
       if (live.length > 0) {
         log.info({ claimed: live.length }, 'claimed idle entries');
-        await processEntries(
+        dispatch(
           client,
           live,
           await deliveryCounts(
@@ -209,43 +236,59 @@ export function createRedisConsumer(
             live.map(([id]) => id),
           ),
         );
+        room -= live.length;
       }
       cursor = next;
       if (cursor === '0-0') return;
     }
   }
 
+  /** Our own history: entries a predecessor with this name read but never acked. */
+  async function rereadOwnHistory(rd: Redis, c: Redis) {
+    // One pass from 0: entries that fail again stay pending for XAUTOCLAIM.
+    let from = '0';
+    for (;;) {
+      const own = await read(rd, from, false);
+      if (own.length > 0) {
+        dispatch(
+          c,
+          own,
+          await deliveryCounts(
+            c,
+            own.map(([id]) => id),
+          ),
+        );
+        await Promise.allSettled([...inFlight]);
+      }
+      const last = own[own.length - 1];
+      if (!last || own.length < w.batchSize || !running) return;
+      from = last[0];
+    }
+  }
+
   async function run() {
     const rd = reader as Redis;
     const c = cmd as Redis;
-    // First our own history: entries a predecessor with this name read but never acked.
-    // One pass (from 0, after the last id seen): failed entries stay for XAUTOCLAIM.
     // FAILPOINT no-claim: no re-read of our own pending entries (and no XAUTOCLAIM below).
-    let historyFrom: string | undefined = failpoint('no-claim') ? undefined : '0';
+    let historyDone = failpoint('no-claim');
     let lastClaim = 0;
     let lastPrune = Date.now();
     let failures = 0;
     while (running) {
       try {
-        if (historyFrom !== undefined) {
-          const own = await read(rd, historyFrom, false);
-          const last = own[own.length - 1];
-          if (own.length > 0)
-            await processEntries(
-              c,
-              own,
-              await deliveryCounts(
-                c,
-                own.map(([id]) => id),
-              ),
-            );
-          historyFrom = last && own.length >= w.batchSize ? last[0] : undefined;
+        if (!historyDone) {
+          await rereadOwnHistory(rd, c);
+          historyDone = true;
           continue;
         }
+        // Entries are handled while the loop reads on, up to `concurrency` at once: a slow
+        // entry does not hold back the next read, and a worker never takes more than it can
+        // start, so the rest of a backlog stays with consumers that have room.
+        const room = () => w.concurrency - inFlight.size;
         const now = Date.now();
-        if (now - lastClaim >= r.claimIntervalMs && !failpoint('no-claim')) {
+        if (now - lastClaim >= r.claimIntervalMs && !failpoint('no-claim') && room() > 0) {
           lastClaim = now;
-          await claim(c);
+          await claim(c, room());
         }
         if (now - lastPrune >= Math.min(r.consumerDeleteIdleMs, 30_000)) {
           lastPrune = now;
@@ -260,8 +303,15 @@ export function createRedisConsumer(
           if (deleted > 0) log.info({ deleted }, 'deleted idle consumers with nothing pending');
         }
         if (!running) break;
-        const fresh = await read(rd, '>', true);
-        if (fresh.length > 0) await processEntries(c, fresh, null);
+        if (room() <= 0) {
+          // Full: wait for a slot, but come back for the claim sweep in time.
+          const wake = new AbortController();
+          const tick = sleep(r.claimIntervalMs, undefined, { signal: wake.signal }).catch(() => {});
+          await Promise.race([...inFlight, tick]);
+          wake.abort();
+          continue;
+        }
+        dispatch(c, await read(rd, '>', true, Math.min(w.batchSize, room())), null);
         failures = 0;
       } catch (err) {
         if (!running) break;
@@ -295,8 +345,11 @@ export function createRedisConsumer(
       drainPromise ??= (async () => {
         running = false;
         stop.abort();
-        // The loop ends after its current read (at most blockMs) and the entries it holds.
+        // The loop ends after its current read (at most blockMs); then the entries it holds
+        // are finished and acknowledged.
         await loop?.catch(() => {});
+        await Promise.allSettled([...inFlight]);
+        await acks.drain();
         await Promise.allSettled([cmd?.quit(), reader?.quit()]);
         log.info('redis consumer drained');
       })();
