@@ -1,9 +1,13 @@
 import type { Scenario } from './types.ts';
 
-/** Slow links, no loss: correctness must not depend on timing, latency must show it. */
+/** Slow links, no loss: correctness must not depend on timing, latency must show it. The
+ * producer-side latency is upstream (on the way to the broker), so it delays the effects
+ * themselves: a delay on the replies only would delay the 202s, which end-to-end latency
+ * (invoke to first effect) does not see. */
 export const latency: Scenario = {
   name: 'latency',
-  description: 'Add 500 ms latency on the producer links, then 200 ms on the worker links.',
+  description:
+    'Add 500 ms latency on the way from the producer to the brokers, then 200 ms on the worker links.',
   load: { messages: 600, ratePerSec: 30, concurrency: 8, batchSize: 1 },
   workers: { size: 2, workTimeMs: 5 },
   schedule: [
@@ -13,7 +17,7 @@ export const latency: Scenario = {
         kind: 'toxic',
         proxy: 'producer',
         type: 'latency',
-        stream: 'downstream',
+        stream: 'upstream',
         attributes: { latency: 500, jitter: 50 },
       },
       healAfter: 8,
