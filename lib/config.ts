@@ -259,7 +259,7 @@ export const OPTIONS = {
       'WORKER_BATCH_SIZE',
       100,
       int(1, 10000),
-      'events fetched per read (Redis COUNT; Kafka batches as fetched)',
+      'events fetched per read, and most a Redis worker holds at once (Kafka: batches as fetched)',
     ),
     workTimeMs: opt('WORK_TIME_MS', 0, int(0, 600000), 'simulated work per event'),
     maxDeliveries: opt(

@@ -49,9 +49,9 @@ export function redisConsumerName(workerId: string, host = hostname()): string {
  *
  * On start the group is created from `0` with MKSTREAM (and again whenever a read reports
  * NOGROUP), then the worker re-reads its own pending entries (id `0`, left by a predecessor
- * with the same name) before new ones (`>`). It reads on while entries are handled, never
- * holding more than `concurrency` (so one slow entry does not stall its intake, and a backlog
- * stays with consumers that have room). Every `claimIntervalMs` it XAUTOCLAIMs entries idle
+ * with the same name) before new ones (`>`). It reads on while entries are handled (so one
+ * slow entry does not stall its intake), holding at most `max(batchSize, concurrency)` and
+ * reading again once half of that is done (reads stay large). Every `claimIntervalMs` it XAUTOCLAIMs entries idle
  * past `claimIdleMs` from dead or stuck consumers. An entry is XACKed only after the handler
  * resolved. A failed entry stays pending and comes back through XAUTOCLAIM; once its
  * delivery count (from XPENDING) reaches `maxDeliveries` with a non-retriable failure it is
@@ -80,6 +80,10 @@ export function createRedisConsumer(
   /** Entries being handled, and their ids. */
   const inFlight = new Set<Promise<void>>();
   const holding = new Set<string>();
+  const capacity = Math.max(w.batchSize, w.concurrency);
+  const lowWater = Math.floor(capacity / 2);
+  /** Set while the loop waits for room; called once no more than lowWater are held. */
+  let onRoom: (() => void) | undefined;
   // Acks of one event-loop turn go out as one XACK.
   const acks = createMicroBatcher<string>({
     lingerMs: 0,
@@ -113,16 +117,20 @@ export function createRedisConsumer(
   }
 
   /**
-   * Handles one delivery: the handler, then an XACK (gathered with the acks of the same
-   * event-loop turn into one command). A failure leaves the entry pending for XAUTOCLAIM,
-   * until `maxDeliveries` is reached with a non-retriable failure: then it is dead-lettered.
+   * Handles one delivery; true when it is done and must be acknowledged. A failure leaves the
+   * entry pending for XAUTOCLAIM, until `maxDeliveries` is reached with a non-retriable
+   * failure: then it is dead-lettered (and acknowledged in the same MULTI).
    */
-  async function handleEntry(client: Redis, [entryId, fields]: StreamEntry, deliveryCount: number) {
+  async function handleEntry(
+    client: Redis,
+    [entryId, fields]: StreamEntry,
+    deliveryCount: number,
+  ): Promise<boolean> {
     if (fields === null) {
       // Deleted from the stream while pending (XDEL/XTRIM): nothing left to process, and
       // leaving it pending would wedge the re-read of our own history. Acknowledge it.
       log.warn({ entryId }, 'pending entry no longer in the stream; acknowledging it');
-      return acks.add([entryId]);
+      return true;
     }
     const map = pairsToMap(fields);
     let event: EventEnvelope | undefined;
@@ -138,11 +146,10 @@ export function createRedisConsumer(
       if (isRetriableFailure(err) || deliveryCount < w.maxDeliveries) {
         // Stays pending; XAUTOCLAIM hands it out again after claimIdleMs.
         log.debug({ entryId, deliveryCount, err: errorMessage(err) }, 'delivery failed');
-        return;
+        return false;
       }
       // FAILPOINT drop-dead-letters: acknowledged without the dead-letter write.
-      if (failpoint('drop-dead-letters'))
-        return void (await client.xack(r.stream, r.groupName, entryId));
+      if (failpoint('drop-dead-letters')) return true;
       await client
         .multi()
         .xadd(
@@ -164,9 +171,9 @@ export function createRedisConsumer(
         .xack(r.stream, r.groupName, entryId)
         .exec();
       log.warn({ entryId, id: event?.id, deliveryCount, err: errorMessage(err) }, 'dead-lettered');
-      return;
+      return false;
     }
-    return acks.add([entryId]);
+    return true;
   }
 
   /**
@@ -177,7 +184,9 @@ export function createRedisConsumer(
     for (const entry of entries) {
       const entryId = entry[0];
       holding.add(entryId);
+      // The XACK waits outside the limiter: acks of many entries go out as one command.
       const done: Promise<void> = limit(() => handleEntry(client, entry, counts?.get(entryId) ?? 1))
+        .then((finished) => (finished ? acks.add([entryId]) : undefined))
         .catch((err: unknown) =>
           // Not acknowledged: the entry stays pending and comes back through XAUTOCLAIM.
           log.warn({ entryId, err: errorMessage(err) }, 'entry left pending after an error'),
@@ -185,6 +194,7 @@ export function createRedisConsumer(
         .finally(() => {
           holding.delete(entryId);
           inFlight.delete(done);
+          if (inFlight.size <= lowWater) onRoom?.();
         });
       inFlight.add(done);
     }
@@ -266,6 +276,16 @@ export function createRedisConsumer(
     }
   }
 
+  /** Until no more than lowWater entries are held, or claimIntervalMs (for the next sweep). */
+  async function waitForRoom() {
+    const wake = new AbortController();
+    const room = new Promise<void>((resolve) => (onRoom = resolve));
+    const tick = sleep(r.claimIntervalMs, undefined, { signal: wake.signal }).catch(() => {});
+    await Promise.race([room, tick]);
+    wake.abort();
+    onRoom = undefined;
+  }
+
   async function run() {
     const rd = reader as Redis;
     const c = cmd as Redis;
@@ -281,10 +301,7 @@ export function createRedisConsumer(
           historyDone = true;
           continue;
         }
-        // Entries are handled while the loop reads on, up to `concurrency` at once: a slow
-        // entry does not hold back the next read, and a worker never takes more than it can
-        // start, so the rest of a backlog stays with consumers that have room.
-        const room = () => w.concurrency - inFlight.size;
+        const room = () => capacity - inFlight.size;
         const now = Date.now();
         if (now - lastClaim >= r.claimIntervalMs && !failpoint('no-claim') && room() > 0) {
           lastClaim = now;
@@ -303,15 +320,11 @@ export function createRedisConsumer(
           if (deleted > 0) log.info({ deleted }, 'deleted idle consumers with nothing pending');
         }
         if (!running) break;
-        if (room() <= 0) {
-          // Full: wait for a slot, but come back for the claim sweep in time.
-          const wake = new AbortController();
-          const tick = sleep(r.claimIntervalMs, undefined, { signal: wake.signal }).catch(() => {});
-          await Promise.race([...inFlight, tick]);
-          wake.abort();
+        if (inFlight.size > lowWater) {
+          await waitForRoom();
           continue;
         }
-        dispatch(c, await read(rd, '>', true, Math.min(w.batchSize, room())), null);
+        dispatch(c, await read(rd, '>', true, room()), null);
         failures = 0;
       } catch (err) {
         if (!running) break;
