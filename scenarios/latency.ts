@@ -7,7 +7,7 @@ import type { Scenario } from './types.ts';
 export const latency: Scenario = {
   name: 'latency',
   description:
-    'Add 500 ms latency on the way from the producer to the brokers, then 200 ms on the worker links.',
+    'Add 500 ms latency from the producer to the brokers, then 200 ms on the worker links.',
   load: { messages: 600, ratePerSec: 30, concurrency: 8, batchSize: 1 },
   workers: { size: 2, workTimeMs: 5 },
   schedule: [

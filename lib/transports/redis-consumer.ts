@@ -51,12 +51,13 @@ export function redisConsumerName(workerId: string, host = hostname()): string {
  * NOGROUP), then the worker re-reads its own pending entries (id `0`, left by a predecessor
  * with the same name) before new ones (`>`). It reads on while entries are handled (so one
  * slow entry does not stall its intake), holding at most `max(batchSize, concurrency)` and
- * reading again once half of that is done (reads stay large). Every `claimIntervalMs` it XAUTOCLAIMs entries idle
- * past `claimIdleMs` from dead or stuck consumers. An entry is XACKed only after the handler
- * resolved. A failed entry stays pending and comes back through XAUTOCLAIM; once its
- * delivery count (from XPENDING) reaches `maxDeliveries` with a non-retriable failure it is
- * copied to `<stream>.dlq` with the error and acknowledged in one MULTI. Entries are never
- * trimmed. Consumers that hold nothing and are idle past `consumerDeleteIdleMs` are deleted.
+ * reading again once half of that is done (reads stay large). Every `claimIntervalMs` it
+ * XAUTOCLAIMs entries idle past `claimIdleMs` from dead or stuck consumers. An entry is
+ * XACKed only after the handler resolved. A failed entry stays pending and comes back
+ * through XAUTOCLAIM; once its delivery count (from XPENDING) reaches `maxDeliveries` with a
+ * non-retriable failure it is copied to `<stream>.dlq` with the error and acknowledged in one
+ * MULTI. Entries are never trimmed. Consumers that hold nothing and are idle past
+ * `consumerDeleteIdleMs` are deleted.
  */
 export function createRedisConsumer(
   config: Config,
@@ -220,7 +221,7 @@ export function createRedisConsumer(
     }
   }
 
-  /** XAUTOCLAIMs up to `room` entries idle past claimIdleMs (dead or stuck consumers') and handles them. */
+  /** XAUTOCLAIMs up to `room` entries idle past claimIdleMs (from dead or stuck consumers). */
   async function claim(client: Redis, room: number) {
     let cursor = '0-0';
     // Bounded in pages so a huge PEL cannot starve new reads.
