@@ -3,7 +3,7 @@ import type { Config } from '../lib/config.ts';
 import { TRANSPORTS } from '../lib/envelope.ts';
 import { createSink } from '../lib/sink.ts';
 import { deadLetterStream, deadLetterTopic } from '../lib/transports/dead-letter-names.ts';
-import { createKafkaClient } from '../lib/transports/kafka-client.ts';
+import { createKafkaClient, withKafkaAdmin } from '../lib/transports/kafka-client.ts';
 import { createRedisClient } from '../lib/transports/redis-client.ts';
 
 /**
@@ -15,22 +15,19 @@ export async function cleanupRun(config: Config): Promise<void> {
   const tasks: Promise<unknown>[] = [];
   tasks.push(
     (async () => {
-      const admin = createKafkaClient({
+      const client = createKafkaClient({
         brokers: config.kafka.brokers,
         clientId: 'bench-cleanup',
         retries: 1,
-      }).admin();
-      await admin.connect();
-      try {
+      });
+      await withKafkaAdmin(client, async (admin) => {
         const existing = new Set(await admin.listTopics());
         const topics = [config.kafka.topic, deadLetterTopic(config.kafka.topic)].filter((t) =>
           existing.has(t),
         );
         if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
         await admin.deleteGroups([config.kafka.groupId]).catch(() => undefined);
-      } finally {
-        await admin.disconnect();
-      }
+      });
     })(),
   );
   tasks.push(

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import kafkajs from 'kafkajs';
 import type { Config } from '../lib/config.ts';
-import { createKafkaClient } from '../lib/transports/kafka-client.ts';
+import { createKafkaClient, withKafkaAdmin } from '../lib/transports/kafka-client.ts';
 import { createRedisClient } from '../lib/transports/redis-client.ts';
 import { redisConsumerName } from '../lib/transports/redis-consumer.ts';
 
@@ -19,13 +19,12 @@ export interface KafkaMember {
 export async function kafkaGroup(
   config: Config,
 ): Promise<{ state: string; members: KafkaMember[] }> {
-  const admin = createKafkaClient({
+  const client = createKafkaClient({
     brokers: config.kafka.brokers,
     clientId: 'bench-group',
     retries: 2,
-  }).admin();
-  await admin.connect();
-  try {
+  });
+  return withKafkaAdmin(client, async (admin) => {
     const { groups } = await admin.describeGroups([config.kafka.groupId]);
     const group = groups[0];
     if (!group) return { state: 'Unknown', members: [] };
@@ -37,9 +36,7 @@ export async function kafkaGroup(
       return { clientId: m.clientId, partitions: decoded?.assignment[config.kafka.topic] ?? [] };
     });
     return { state: group.state, members };
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /**
@@ -52,13 +49,12 @@ export async function kafkaHeld(
   partitions: number[],
   partitionIds: string[][],
 ): Promise<string[]> {
-  const admin = createKafkaClient({
+  const client = createKafkaClient({
     brokers: config.kafka.brokers,
     clientId: 'bench-held',
     retries: 2,
-  }).admin();
-  await admin.connect();
-  try {
+  });
+  return withKafkaAdmin(client, async (admin) => {
     const [committed] = await admin.fetchOffsets({
       groupId: config.kafka.groupId,
       topics: [config.kafka.topic],
@@ -69,9 +65,7 @@ export async function kafkaHeld(
       const id = partitionIds[p]?.[offset];
       return id === undefined ? [] : [id];
     });
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** Redis: the entries in the worker's PEL (its consumer name is stable per slot). */

@@ -3,7 +3,7 @@ import kafkajs from 'kafkajs';
 import type { Config } from '../lib/config.ts';
 import { encodeEnvelope, type EventEnvelope, type TransportName } from '../lib/envelope.ts';
 import { bullmqJobId } from '../lib/transports/bullmq-job-id.ts';
-import { createKafkaClient } from '../lib/transports/kafka-client.ts';
+import { createKafkaClient, withKafkaAdmin } from '../lib/transports/kafka-client.ts';
 import { ensureKafkaTopics } from '../lib/transports/kafka-topics.ts';
 import { createRedisClient } from '../lib/transports/redis-client.ts';
 import { addStreamEntry } from '../lib/transports/redis-stream-entry.ts';
@@ -25,16 +25,9 @@ export async function createRawPublisher(
 ): Promise<RawPublisher> {
   if (transport === 'kafka') {
     const client = createKafkaClient({ brokers: config.kafka.brokers, clientId: 'bench-raw' });
-    const admin = client.admin();
-    await admin.connect();
-    try {
-      await ensureKafkaTopics(admin, {
-        topic: config.kafka.topic,
-        partitions: config.kafka.partitions,
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    await withKafkaAdmin(client, (admin) =>
+      ensureKafkaTopics(admin, { topic: config.kafka.topic, partitions: config.kafka.partitions }),
+    );
     const producer = client.producer({
       allowAutoTopicCreation: false,
       createPartitioner: kafkajs.Partitioners.DefaultPartitioner,

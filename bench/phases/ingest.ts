@@ -1,5 +1,5 @@
 import type { TransportName } from '../../lib/envelope.ts';
-import { createKafkaClient } from '../../lib/transports/kafka-client.ts';
+import { createKafkaClient, withKafkaAdmin } from '../../lib/transports/kafka-client.ts';
 import { ensureKafkaTopics } from '../../lib/transports/kafka-topics.ts';
 import { createRedisClient } from '../../lib/transports/redis-client.ts';
 import { chunks, forEachBounded } from '../bounded.ts';
@@ -77,13 +77,9 @@ export async function measureIngest(
   );
   if (transport === 'kafka') {
     progress(`ingest kafka: ${count} records with ProducerPerformance`);
-    const admin = createKafkaClient({
-      brokers: rawConfig.kafka.brokers,
-      clientId: 'bench-tool',
-    }).admin();
+    const client = createKafkaClient({ brokers: rawConfig.kafka.brokers, clientId: 'bench-tool' });
     const topic = `${rawConfig.kafka.topic}-pp`;
-    await admin.connect();
-    try {
+    await withKafkaAdmin(client, async (admin) => {
       await ensureKafkaTopics(admin, { topic, partitions: rawConfig.kafka.partitions });
       const r = await kafkaProducerPerformance({
         libsDir: ctx.kafkaLibsDir,
@@ -95,9 +91,7 @@ export async function measureIngest(
       });
       tool = { name: `ProducerPerformance acks=all record-size ${envelopeBytes}`, ...r };
       await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    } finally {
-      await admin.disconnect();
-    }
+    });
   } else if (transport === 'redis') {
     progress(`ingest redis: ${count} XADDs with redis-benchmark`);
     const stream = `${rawConfig.redis.stream}-rb`;

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry, type logCreator } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type LogEntry, type logCreator } from 'kafkajs';
 import { createLogger, type Logger } from '../log.ts';
 
 export interface KafkaClientOptions {
@@ -40,4 +40,18 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     logLevel: logLevel.WARN,
     logCreator: pinoLogCreator(logger),
   });
+}
+
+/** Runs `use` with a connected admin of `client`, disconnected afterwards whatever happens. */
+export async function withKafkaAdmin<T>(
+  client: Kafka,
+  use: (admin: Admin) => Promise<T>,
+): Promise<T> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    return await use(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }

@@ -6,7 +6,7 @@ import { PermanentHandlerError, errorMessage } from '../errors.ts';
 import { failpoint } from '../failpoints.ts';
 import { createLogger } from '../log.ts';
 import { deadLetterTopic } from './dead-letter-names.ts';
-import { createKafkaClient } from './kafka-client.ts';
+import { createKafkaClient, withKafkaAdmin } from './kafka-client.ts';
 import { ensureKafkaTopics } from './kafka-topics.ts';
 import { createLimiter } from './limiter.ts';
 import { backoffDelayMs, isRetriableFailure } from './retry-policy.ts';
@@ -192,13 +192,9 @@ export function createKafkaConsumer(
     transport: 'kafka',
 
     async start() {
-      const admin = client.admin();
-      await admin.connect();
-      try {
-        await ensureKafkaTopics(admin, { topic: k.topic, partitions: k.partitions });
-      } finally {
-        await admin.disconnect();
-      }
+      await withKafkaAdmin(client, (admin) =>
+        ensureKafkaTopics(admin, { topic: k.topic, partitions: k.partitions }),
+      );
       await consumer.connect();
       // FAILPOINT group-from-latest: a new group starts at the end of the log.
       await consumer.subscribe({

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import type { Config } from '../config.ts';
 import type { TransportName } from '../envelope.ts';
-import { createKafkaClient } from './kafka-client.ts';
+import { createKafkaClient, withKafkaAdmin } from './kafka-client.ts';
 import { createRedisClient, ONE_SHOT } from './redis-client.ts';
 import { pairsToMap } from './redis-pairs.ts';
 import { redisErrorCode } from './redis-error-code.ts';
@@ -28,13 +28,12 @@ export async function pendingState(
 /** Group lag per partition: high watermark minus committed offset (or low watermark). */
 async function kafkaPending(config: Config): Promise<PendingState> {
   const { topic, groupId } = config.kafka;
-  const admin = createKafkaClient({
+  const client = createKafkaClient({
     brokers: config.kafka.brokers,
     clientId: 'pending-state',
     retries: 3,
-  }).admin();
-  await admin.connect();
-  try {
+  });
+  return withKafkaAdmin(client, async (admin) => {
     if (!(await admin.listTopics()).includes(topic)) {
       return { transport: 'kafka', pending: 0, detail: { lag: 0, partitions: 0 } };
     }
@@ -51,9 +50,7 @@ async function kafkaPending(config: Config): Promise<PendingState> {
       detail.lag = (detail.lag ?? 0) + lag;
     }
     return { transport: 'kafka', pending: detail.lag ?? 0, detail };
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
 
 /** PEL size (XPENDING) plus entries never delivered to the group (XINFO GROUPS lag). */
