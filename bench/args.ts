@@ -1,4 +1,4 @@
-import { TRANSPORTS, isTransportName, type TransportName } from '../lib/envelope.ts';
+import { TRANSPORTS, parseTransportList, type TransportName } from '../lib/envelope.ts';
 
 export interface BenchArgs {
   /** Small sizes and short runs: the whole bench in under two minutes. */
@@ -28,15 +28,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     else if (flag === '--transports') {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new BenchArgsError('--transports needs a value');
-      const names = value
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const bad = names.find((n) => !isTransportName(n));
-      if (bad !== undefined || names.length === 0) {
+      const parsed = parseTransportList(value);
+      if ('invalid' in parsed) {
         throw new BenchArgsError(`--transports takes kafka, redis, bullmq; got "${value}"`);
       }
-      args.transports = [...new Set(names as TransportName[])];
+      args.transports = parsed.transports;
     } else throw new BenchArgsError(`unknown argument ${arg}`);
   }
   return args;

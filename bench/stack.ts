@@ -1,32 +1,12 @@
-import { loadConfig, type Config } from '../lib/config.ts';
+import { isolatedNames, loadConfig, type Config, type IsolatedNames } from '../lib/config.ts';
 import { endpointsToEnv, type Endpoints } from '../harness/infra/index.ts';
 import { runTag } from './events.ts';
 
 export type Env = Record<string, string>;
 
-/**
- * Per-run names of every topic, group, stream, queue and sink namespace, so no two
- * measurements (or a concurrent test run) ever share broker state.
- */
-export interface RunNames extends Env {
-  KAFKA_TOPIC: string;
-  KAFKA_GROUP: string;
-  REDIS_STREAM: string;
-  REDIS_GROUP: string;
-  BULLMQ_QUEUE: string;
-  SINK_NAMESPACE: string;
-}
-
-export function runNames(prefix: string): RunNames {
-  const id = runTag(prefix);
-  return {
-    KAFKA_TOPIC: `bench-${id}`,
-    KAFKA_GROUP: `bench-${id}`,
-    REDIS_STREAM: `bench-${id}`,
-    REDIS_GROUP: `bench-${id}`,
-    BULLMQ_QUEUE: `bench-${id}`,
-    SINK_NAMESPACE: `bench-${id}`,
-  };
+/** Names of their own for one measurement, so no two (or a concurrent test run) share state. */
+export function runNames(prefix: string): IsolatedNames {
+  return isolatedNames(`bench-${runTag(prefix)}`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { loadConfig } from '../lib/config.ts';
+import { isolatedNames, loadConfig } from '../lib/config.ts';
 import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
 import { ConfigError } from '../lib/errors.ts';
 import { createSink } from '../lib/sink.ts';
@@ -86,14 +86,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   });
 
   // Per-run names: runs sharing one infrastructure never see each other's data.
-  const names = {
-    KAFKA_TOPIC: `events-${runId}`,
-    KAFKA_GROUP: `workers-${runId}`,
-    REDIS_STREAM: `events-${runId}`,
-    REDIS_GROUP: `workers-${runId}`,
-    BULLMQ_QUEUE: `events-${runId}`,
-    SINK_NAMESPACE: `sink-${runId}`,
-  };
+  const names = isolatedNames(runId);
   const env: NodeJS.ProcessEnv = {
     ...endpointsToEnv(infra.endpoints),
     ...names,

@@ -1,3 +1,4 @@
+import { commaList } from './comma-list.ts';
 import { ConfigError } from './errors.ts';
 import { FAILPOINTS, isFailpointName, type FailpointName } from './failpoints.ts';
 
@@ -37,10 +38,7 @@ const text = (raw: string, env: string): string => {
 };
 
 const list = (raw: string, env: string): string[] => {
-  const items = raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
+  const items = commaList(raw);
   if (items.length === 0) throw new ConfigError(`${env} must list at least one host:port`);
   for (const item of items) {
     if (!/^[^:\s]+:\d{1,5}$/.test(item)) {
@@ -335,10 +333,7 @@ export const OPTIONS = {
     'FAILPOINTS',
     [] as FailpointName[],
     (raw, env) => {
-      const names = raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const names = commaList(raw);
       const bad = names.find((n) => !isFailpointName(n));
       if (bad !== undefined) {
         throw new ConfigError(
@@ -366,6 +361,32 @@ function resolve(node: unknown, env: Env): unknown {
   return Object.fromEntries(
     Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, resolve(v, env)]),
   );
+}
+
+/** The env names of everything one run keeps in the brokers and the sink. */
+export interface IsolatedNames extends Record<string, string> {
+  KAFKA_TOPIC: string;
+  KAFKA_GROUP: string;
+  REDIS_STREAM: string;
+  REDIS_GROUP: string;
+  BULLMQ_QUEUE: string;
+  SINK_NAMESPACE: string;
+}
+
+/**
+ * Its own topic, stream, queue, consumer groups and sink namespace for the run `id`, so that
+ * runs (scenarios, tests, bench measurements) sharing one infrastructure never see each
+ * other's data.
+ */
+export function isolatedNames(id: string): IsolatedNames {
+  return {
+    KAFKA_TOPIC: `events-${id}`,
+    KAFKA_GROUP: `workers-${id}`,
+    REDIS_STREAM: `events-${id}`,
+    REDIS_GROUP: `workers-${id}`,
+    BULLMQ_QUEUE: `events-${id}`,
+    SINK_NAMESPACE: `sink-${id}`,
+  };
 }
 
 /** Reads and validates every option. Throws ConfigError naming the first bad variable. */

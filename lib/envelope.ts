@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { commaList } from './comma-list.ts';
 
 /** The three transports, as they appear in URLs, CLI flags and the sink's keys. */
 export const TRANSPORTS = ['kafka', 'redis', 'bullmq'] as const;
@@ -6,6 +7,19 @@ export type TransportName = (typeof TRANSPORTS)[number];
 
 export function isTransportName(value: string): value is TransportName {
   return (TRANSPORTS as readonly string[]).includes(value);
+}
+
+/**
+ * Transport names from a comma list (`"kafka, redis"`), without repeats. `invalid` is the
+ * first item that names no transport, or the whole text when it names none at all.
+ */
+export function parseTransportList(
+  text: string,
+): { transports: TransportName[] } | { invalid: string } {
+  const items = commaList(text);
+  const bad = items.find((t) => !isTransportName(t));
+  if (bad !== undefined || items.length === 0) return { invalid: bad ?? text };
+  return { transports: [...new Set(items as TransportName[])] };
 }
 
 /** What travels through every broker, encoded once as JSON. */

@@ -1,4 +1,5 @@
-import { TRANSPORTS, isTransportName, type TransportName } from '../../lib/envelope.ts';
+import { TRANSPORTS, parseTransportList, type TransportName } from '../../lib/envelope.ts';
+import { commaList } from '../../lib/comma-list.ts';
 import { SEED_PATTERN } from '../random.ts';
 
 /**
@@ -180,23 +181,16 @@ function parseValue(name: string, raw: string): number | string | string[] | { e
         : { error: `--${name} must be a number above 0, got "${raw}"` };
     }
     case 'transports': {
-      const items = raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const bad = items.find((t) => !isTransportName(t));
-      if (bad !== undefined || items.length === 0) {
+      const parsed = parseTransportList(raw);
+      if ('invalid' in parsed) {
         return {
-          error: `unknown transport "${bad ?? raw}" in --transports; valid transports: ${TRANSPORTS.join(', ')}`,
+          error: `unknown transport "${parsed.invalid}" in --transports; valid transports: ${TRANSPORTS.join(', ')}`,
         };
       }
-      return [...new Set(items)];
+      return parsed.transports;
     }
     case 'failpoints': {
-      const items = raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
+      const items = commaList(raw);
       const bad = items.find((f) => !FAILPOINT_PATTERN.test(f));
       return bad === undefined
         ? items

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Queue } from 'bullmq';
 import { Partitioners } from 'kafkajs';
-import type { Config } from '../../lib/config.ts';
+import { isolatedNames, type Config } from '../../lib/config.ts';
 import { encodeEnvelope, type EventEnvelope, type TransportName } from '../../lib/envelope.ts';
 import { bullmqJobId } from '../../lib/transports/bullmq-job-id.ts';
 import { createKafkaClient } from '../../lib/transports/kafka-client.ts';
@@ -214,13 +214,5 @@ export async function waitUntil(
 
 /** Env that gives a test its own topic/stream/queue/group and sink namespace. */
 export function isolatedEnv(tag: string): Record<string, string> {
-  const id = `${tag}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
-  return {
-    KAFKA_TOPIC: `t-${id}`,
-    KAFKA_GROUP: `g-${id}`,
-    REDIS_STREAM: `s-${id}`,
-    REDIS_GROUP: `g-${id}`,
-    BULLMQ_QUEUE: `q-${id}`,
-    SINK_NAMESPACE: `sink-${id}`,
-  };
+  return isolatedNames(`${tag}-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`);
 }
