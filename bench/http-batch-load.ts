@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import { forEachBounded } from './bounded.ts';
+import { forEachBounded } from '../lib/bounded.ts';
 
 export interface BatchLoadResult {
   requests: number;

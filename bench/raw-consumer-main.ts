@@ -1,5 +1,5 @@
 /**
- * Child entry of one raw baseline consumer (see raw-consumers.ts):
+ * Child entry of one raw baseline consumer (each driver's `raw.consumer`):
  * `tsx bench/raw-consumer-main.ts --transport kafka|redis|bullmq --id NAME`, configured by
  * the same environment as the worker pool; runs until SIGTERM/SIGINT.
  */
@@ -7,7 +7,7 @@ import { loadConfig } from '../lib/config.ts';
 import { isTransportName } from '../lib/envelope.ts';
 import { createSink } from '../lib/sink.ts';
 import { createRedisClient } from '../lib/transports/redis-client.ts';
-import { startRawConsumer } from './raw-consumers.ts';
+import { driverFor } from '../lib/transports/registry.ts';
 
 async function main(argv: string[]): Promise<void> {
   const transport = argv[argv.indexOf('--transport') + 1] ?? '';
@@ -22,7 +22,7 @@ async function main(argv: string[]): Promise<void> {
   // Commands fail while disconnected (no offline queue): connect before the first record.
   await sinkRedis.connect();
   const sink = createSink(sinkRedis, { namespace: config.sink.namespace });
-  const consumer = await startRawConsumer({ transport, config, sink, consumerName: id });
+  const consumer = await driverFor(transport).raw.consumer({ config, sink, consumerName: id });
   console.log(JSON.stringify({ msg: 'raw consumer running', transport, id }));
   const stop = () => {
     void consumer.stop().finally(() => {

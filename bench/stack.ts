@@ -1,4 +1,5 @@
-import { isolatedNames, loadConfig, type Config, type IsolatedNames } from '../lib/config.ts';
+import { loadConfig, type Config } from '../lib/config.ts';
+import { isolatedNames, type IsolatedNames } from '../lib/transports/registry.ts';
 import { endpointsToEnv, type Endpoints } from '../harness/infra/index.ts';
 import { runTag } from './events.ts';
 

@@ -4,8 +4,7 @@ import type { TransportName } from '../lib/envelope.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 import type { Sink } from '../lib/sink.ts';
-import { readDeadLetters } from '../lib/transports/dead-letters.ts';
-import { pendingState } from '../lib/transports/pending-state.ts';
+import { driverFor } from '../lib/transports/registry.ts';
 import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
 import type { CheckInput, SinkRecord } from './checker.ts';
 
@@ -29,7 +28,7 @@ export async function waitForDrain(
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const states = await Promise.allSettled(
-      transports.map((t) => bounded(pendingState(t, config))),
+      transports.map((t) => bounded(driverFor(t).inspect(config).pending())),
     );
     if (states.every((s) => s.status === 'fulfilled' && s.value.pending === 0)) return;
     await sleep(500);
@@ -56,8 +55,9 @@ export async function gatherCheckInputs(
   const deadLetters: Partial<Record<TransportName, DeadLetter[] | null>> = {};
   for (const t of transports) {
     sinkRecords[t] = await attempt(`${t} sink`, () => readSink(sink, t));
-    pending[t] = await attempt(`${t} pending`, () => pendingState(t, config));
-    deadLetters[t] = await attempt(`${t} dead letters`, () => readDeadLetters(t, config));
+    const inspector = driverFor(t).inspect(config);
+    pending[t] = await attempt(`${t} pending`, () => inspector.pending());
+    deadLetters[t] = await attempt(`${t} dead letters`, () => inspector.deadLetters());
   }
   return { sink: sinkRecords, pending, deadLetters, inputErrors };
 }

@@ -1,5 +1,9 @@
 import { commaList } from './comma-list.ts';
 import { ConfigError } from './errors.ts';
+import { int, level, opt, text, url, type OptionSpec } from './option-spec.ts';
+import { BULLMQ_OPTIONS } from './transports/bullmq/options.ts';
+import { KAFKA_OPTIONS } from './transports/kafka/options.ts';
+import { REDIS_OPTIONS } from './transports/redis/options.ts';
 import { FAILPOINTS, isFailpointName, type FailpointName } from './failpoints.ts';
 
 /**
@@ -13,172 +17,12 @@ import { FAILPOINTS, isFailpointName, type FailpointName } from './failpoints.ts
 
 type Env = Record<string, string | undefined>;
 
-interface OptionSpec<T> {
-  env: string;
-  doc: string;
-  default: T;
-  parse: (raw: string, env: string) => T;
-}
-
-const int =
-  (min: number, max = Number.MAX_SAFE_INTEGER) =>
-  (raw: string, env: string): number => {
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) {
-      const range =
-        max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-      throw new ConfigError(`${env} must be a whole number ${range}, got "${raw}"`);
-    }
-    return n;
-  };
-
-const text = (raw: string, env: string): string => {
-  if (raw.trim() === '') throw new ConfigError(`${env} must not be empty`);
-  return raw.trim();
-};
-
-const list = (raw: string, env: string): string[] => {
-  const items = commaList(raw);
-  if (items.length === 0) throw new ConfigError(`${env} must list at least one host:port`);
-  for (const item of items) {
-    if (!/^[^:\s]+:\d{1,5}$/.test(item)) {
-      throw new ConfigError(`${env} entries must be host:port, got "${item}"`);
-    }
-  }
-  return items;
-};
-
-const url = (raw: string, env: string): string => {
-  try {
-    new URL(raw);
-  } catch {
-    throw new ConfigError(`${env} must be a URL such as redis://127.0.0.1:6379, got "${raw}"`);
-  }
-  return raw;
-};
-
-const level = (raw: string, env: string): string => {
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-  if (!levels.includes(raw)) throw new ConfigError(`${env} must be one of ${levels.join(', ')}`);
-  return raw;
-};
-
-const opt = <T>(env: string, def: T, parse: OptionSpec<T>['parse'], doc: string) =>
-  ({ env, default: def, parse, doc }) satisfies OptionSpec<T>;
-
 /** Every option, grouped as the config object is. Units are in the names (`Ms`, `Bytes`). */
 export const OPTIONS = {
   logLevel: opt('LOG_LEVEL', 'info', level, 'pino log level'),
-  kafka: {
-    brokers: opt('KAFKA_BROKERS', ['127.0.0.1:9092'], list, 'Kafka bootstrap host:port list'),
-    producerBrokers: opt(
-      'KAFKA_PRODUCER_BROKERS',
-      [] as string[],
-      list,
-      'brokers for the producer (default KAFKA_BROKERS)',
-    ),
-    workersBrokers: opt(
-      'KAFKA_WORKERS_BROKERS',
-      [] as string[],
-      list,
-      'brokers for the workers (default KAFKA_BROKERS)',
-    ),
-    topic: opt('KAFKA_TOPIC', 'events', text, 'topic the events go to'),
-    partitions: opt(
-      'KAFKA_PARTITIONS',
-      6,
-      int(1, 1000),
-      'partitions of the topic when it is created',
-    ),
-    groupId: opt('KAFKA_GROUP', 'pipeline-workers', text, 'consumer group of the workers'),
-    sessionTimeoutMs: opt(
-      'KAFKA_SESSION_TIMEOUT_MS',
-      6000,
-      int(1000),
-      'consumer session timeout: a dead worker loses its partitions after this',
-    ),
-    heartbeatIntervalMs: opt(
-      'KAFKA_HEARTBEAT_INTERVAL_MS',
-      500,
-      int(100),
-      'consumer heartbeat interval',
-    ),
-    rebalanceTimeoutMs: opt(
-      'KAFKA_REBALANCE_TIMEOUT_MS',
-      10000,
-      int(1000),
-      'time members get to rejoin during a rebalance',
-    ),
-    commitIntervalMs: opt(
-      'KAFKA_COMMIT_INTERVAL_MS',
-      500,
-      int(0),
-      'longest time processed offsets wait for a commit inside a long batch',
-    ),
-  },
-  redis: {
-    url: opt('REDIS_URL', 'redis://127.0.0.1:6379', url, 'broker Redis (streams and BullMQ)'),
-    producerUrl: opt(
-      'REDIS_PRODUCER_URL',
-      '',
-      url,
-      'broker Redis for the producer (default REDIS_URL)',
-    ),
-    workersUrl: opt(
-      'REDIS_WORKERS_URL',
-      '',
-      url,
-      'broker Redis for the workers (default REDIS_URL)',
-    ),
-    stream: opt('REDIS_STREAM', 'events', text, 'stream the events go to'),
-    groupName: opt('REDIS_GROUP', 'pipeline-workers', text, 'consumer group of the workers'),
-    claimIdleMs: opt(
-      'REDIS_CLAIM_IDLE_MS',
-      5000,
-      int(100),
-      'pending entries idle this long are claimed by another consumer',
-    ),
-    claimIntervalMs: opt(
-      'REDIS_CLAIM_INTERVAL_MS',
-      1000,
-      int(50),
-      'how often each consumer runs XAUTOCLAIM',
-    ),
-    blockMs: opt('REDIS_BLOCK_MS', 1000, int(10), 'XREADGROUP BLOCK time'),
-    consumerDeleteIdleMs: opt(
-      'REDIS_CONSUMER_DELETE_IDLE_MS',
-      60000,
-      int(1000),
-      'group consumers idle this long with nothing pending are deleted',
-    ),
-  },
-  bullmq: {
-    queue: opt('BULLMQ_QUEUE', 'events', text, 'queue the events go to'),
-    lockDurationMs: opt(
-      'BULLMQ_LOCK_DURATION_MS',
-      5000,
-      int(500),
-      'job lock; a killed worker holds its jobs this long',
-    ),
-    stalledIntervalMs: opt(
-      'BULLMQ_STALLED_INTERVAL_MS',
-      2000,
-      int(100),
-      'how often stalled jobs are looked for',
-    ),
-    maxStalledCount: opt(
-      'BULLMQ_MAX_STALLED_COUNT',
-      1000,
-      int(1),
-      'stalls before a job fails; high so kills never fail good jobs',
-    ),
-    keepCompletedS: opt(
-      'BULLMQ_KEEP_COMPLETED_S',
-      3600,
-      int(0),
-      'completed jobs are kept this long (a repeated id within it stays one job), then removed',
-    ),
-  },
+  kafka: KAFKA_OPTIONS,
+  redis: REDIS_OPTIONS,
+  bullmq: BULLMQ_OPTIONS,
   sink: {
     url: opt(
       'SINK_REDIS_URL',
@@ -361,32 +205,6 @@ function resolve(node: unknown, env: Env): unknown {
   return Object.fromEntries(
     Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, resolve(v, env)]),
   );
-}
-
-/** The env names of everything one run keeps in the brokers and the sink. */
-export interface IsolatedNames extends Record<string, string> {
-  KAFKA_TOPIC: string;
-  KAFKA_GROUP: string;
-  REDIS_STREAM: string;
-  REDIS_GROUP: string;
-  BULLMQ_QUEUE: string;
-  SINK_NAMESPACE: string;
-}
-
-/**
- * Its own topic, stream, queue, consumer groups and sink namespace for the run `id`, so that
- * runs (scenarios, tests, bench measurements) sharing one infrastructure never see each
- * other's data.
- */
-export function isolatedNames(id: string): IsolatedNames {
-  return {
-    KAFKA_TOPIC: `events-${id}`,
-    KAFKA_GROUP: `workers-${id}`,
-    REDIS_STREAM: `events-${id}`,
-    REDIS_GROUP: `workers-${id}`,
-    BULLMQ_QUEUE: `events-${id}`,
-    SINK_NAMESPACE: `sink-${id}`,
-  };
 }
 
 /** Reads and validates every option. Throws ConfigError naming the first bad variable. */

@@ -4,8 +4,8 @@
  * - config: `loadConfig()` reads and validates every option from the environment.
  * - envelope: the event shape every transport carries, ids and their encoding.
  * - errors: one `AppError` family; branch on the class or `code`.
- * - publishing: `createPublisher(transport, config)` resolves `publish` only after the
- *   broker's durable ack (NotSentError / IndeterminateError otherwise).
+ * - transports: `driverFor(transport)`, one driver per transport; its publishers resolve
+ *   `publish` only after the broker's durable ack (NotSentError / IndeterminateError otherwise).
  */
 export { loadConfig, describeOptions, OPTIONS, type Config } from './config.ts';
 export {
@@ -37,9 +37,10 @@ export type {
   PendingState,
   DeadLetter,
 } from './transports/types.ts';
-export {
-  createPublisher,
-  waitForPublishers,
-  type CreatePublisherOptions,
-} from './transports/publisher.ts';
-export { bullmqJobId, eventIdFromJobId } from './transports/bullmq-job-id.ts';
+export { waitForPublishers } from './transports/publisher.ts';
+export { driverFor, drivers, isolatedNames } from './transports/registry.ts';
+export type {
+  TransportDriver,
+  TransportFeatures,
+  TransportInspector,
+} from './transports/driver.ts';

@@ -4,11 +4,10 @@
  * answers every in-flight request after its publish settled, disconnects and exits 0.
  */
 import { loadConfig } from '../lib/config.ts';
-import { TRANSPORTS } from '../lib/envelope.ts';
 import { AppError, errorMessage } from '../lib/errors.ts';
 import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
-import { createPublisher } from '../lib/transports/publisher.ts';
+import { drivers } from '../lib/transports/registry.ts';
 import { buildProducerApp } from './app.ts';
 
 async function main(): Promise<void> {
@@ -18,9 +17,9 @@ async function main(): Promise<void> {
   // Test-only bugs come from the environment alone; the HTTP API has no switch for them.
   enableFailpoints(config.failpoints, logger);
   const publishers = Object.fromEntries(
-    TRANSPORTS.map((t) => [
-      t,
-      createPublisher(t, config, { logger: logger.child({ transport: t }) }),
+    drivers.map((d) => [
+      d.name,
+      d.createPublisher(config, { logger: logger.child({ transport: d.name }) }),
     ]),
   );
   const app = buildProducerApp({ config, publishers, logger });

@@ -4,7 +4,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
 import { createSink } from '../lib/sink.ts';
-import { createConsumer } from '../lib/transports/consumer.ts';
+import { driverFor } from '../lib/transports/registry.ts';
 import { createRedisClient } from '../lib/transports/redis-client.ts';
 import type { Consumer } from '../lib/transports/types.ts';
 import { createHandler } from './handler.ts';
@@ -76,7 +76,7 @@ export function runWorker(): void {
         processed += 1;
       },
     });
-    consumer = createConsumer(msg.transport, config, handler, {
+    consumer = driverFor(msg.transport).createConsumer(config, handler, {
       workerId: msg.workerId,
       logger: log,
       countReceipts: (ids) => sink.countReceipts(msg.transport, ids),

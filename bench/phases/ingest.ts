@@ -1,15 +1,11 @@
 import type { TransportName } from '../../lib/envelope.ts';
-import { createKafkaClient, withKafkaAdmin } from '../../lib/transports/kafka-client.ts';
-import { ensureKafkaTopics } from '../../lib/transports/kafka-topics.ts';
-import { createRedisClient } from '../../lib/transports/redis-client.ts';
-import { chunks, forEachBounded } from '../bounded.ts';
-import { kafkaProducerPerformance, redisBenchmarkXadd } from '../broker-tools.ts';
+import { driverFor } from '../../lib/transports/registry.ts';
+import { chunks, forEachBounded } from '../../lib/bounded.ts';
 import { cleanupRun } from '../cleanup.ts';
 import type { BenchContext } from '../context.ts';
 import { BENCH_EVENT_TYPE, envelopes, eventIds, runTag } from '../events.ts';
 import { postBodies } from '../http-batch-load.ts';
 import { progress } from '../progress.ts';
-import { createRawPublisher } from '../raw-publishers.ts';
 import type { IngestResult } from '../results.ts';
 import type { ProducerHandle } from '../services.ts';
 import { configFor, runNames } from '../stack.ts';
@@ -54,7 +50,7 @@ export async function measureIngest(
 
   // The raw client on its own topic/stream/queue.
   const rawConfig = configFor({ ...ctx.baseEnv, ...runNames(`in-raw-${transport}`) });
-  const raw = await createRawPublisher(transport, rawConfig);
+  const raw = await driverFor(transport).raw.publisher(rawConfig);
   let rawEventsPerS: number;
   try {
     const warm = chunks(
@@ -71,45 +67,22 @@ export async function measureIngest(
     await raw.close();
   }
 
-  let tool: IngestResult['tool'] = null;
   const envelopeBytes = Buffer.byteLength(
     JSON.stringify(envelopes([`${tag}-r-0`], ctx.payload)[0]),
   );
-  if (transport === 'kafka') {
-    progress(`ingest kafka: ${count} records with ProducerPerformance`);
-    const client = createKafkaClient({ brokers: rawConfig.kafka.brokers, clientId: 'bench-tool' });
-    const topic = `${rawConfig.kafka.topic}-pp`;
-    await withKafkaAdmin(client, async (admin) => {
-      await ensureKafkaTopics(admin, { topic, partitions: rawConfig.kafka.partitions });
-      const r = await kafkaProducerPerformance({
-        libsDir: ctx.kafkaLibsDir,
-        bootstrap: ctx.endpoints.kafka.direct,
-        topic,
-        records: count,
-        recordBytes: envelopeBytes,
-        timeoutMs: 120_000,
-      });
-      tool = { name: `ProducerPerformance acks=all record-size ${envelopeBytes}`, ...r };
-      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    });
-  } else if (transport === 'redis') {
-    progress(`ingest redis: ${count} XADDs with redis-benchmark`);
-    const stream = `${rawConfig.redis.stream}-rb`;
-    const r = await redisBenchmarkXadd({
-      url: ctx.endpoints.redis.direct,
-      stream,
-      requests: count,
-      valueBytes: envelopeBytes,
+  const brokerTool = driverFor(transport).raw.tool;
+  let tool: IngestResult['tool'] = null;
+  if (brokerTool) {
+    progress(`ingest ${transport}: ${count} records with the broker's own tool`);
+    tool = await brokerTool({
+      config: rawConfig,
+      kafkaLibsDir: ctx.kafkaLibsDir,
+      records: count,
+      recordBytes: envelopeBytes,
       connections: concurrency,
       pipeline: batchSize,
       timeoutMs: 120_000,
     });
-    tool = { name: 'redis-benchmark XADD', ...r };
-    const redis = createRedisClient(ctx.endpoints.redis.direct, 'bench-tool', {
-      lazyConnect: true,
-    });
-    await redis.connect();
-    await redis.del(stream).finally(() => redis.disconnect());
   }
   await cleanupRun(rawConfig);
 

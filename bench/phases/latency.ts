@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type autocannon from 'autocannon';
 import type { TransportName } from '../../lib/envelope.ts';
+import { driverFor } from '../../lib/transports/registry.ts';
 import { runCannon } from '../cannon.ts';
 import type { BenchContext } from '../context.ts';
 import { BENCH_EVENT_TYPE, runTag } from '../events.ts';
-import { kafkaGroup } from '../held-events.ts';
 import { postBodies } from '../http-batch-load.ts';
 import { progress } from '../progress.ts';
 import type { LatencyResult } from '../results.ts';
@@ -72,21 +72,19 @@ export async function measureLatency(
   );
   const results: LatencyResult[] = [];
   try {
-    // Warm up the whole path, and let a Kafka group settle so no rebalance falls into a run.
+    // Warm up the whole path, and let the consumers settle so no rebalance falls into a run.
     const warmTag = runTag('lw');
     const warm = Array.from({ length: 20 }, (_, i) =>
       JSON.stringify({ id: `${warmTag}-${i}`, type: BENCH_EVENT_TYPE, payload: ctx.payload }),
     );
     await postBodies(url, warm, 4);
     await reader.waitForRecords(transport, warm.length, 60_000);
-    if (transport === 'kafka') {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const g = await kafkaGroup(config);
-        if (g.state === 'Stable' && g.members.length === ctx.plan.drain.poolSize) break;
-        if (Date.now() > deadline) throw new Error('kafka group did not settle within 30 s');
-        await sleep(250);
-      }
+    const inspector = driverFor(transport).inspect(config);
+    const deadline = Date.now() + 30_000;
+    while (!(await inspector.settled(ctx.plan.drain.poolSize))) {
+      if (Date.now() > deadline)
+        throw new Error(`${transport}: consumers did not settle within 30 s`);
+      await sleep(250);
     }
 
     // One unmeasured run at the lowest load: JIT, connection pools and fetch loops warm.

@@ -1,3 +1,5 @@
+import { PROXIES, type ProxyName } from '../../lib/links.ts';
+
 /**
  * What every infrastructure provider (local, external, testcontainers) hands back.
  * Addresses are host:port for Kafka and redis:// URLs for Redis.
@@ -16,15 +18,7 @@ export interface Endpoints {
   toxiproxy: { url: string };
 }
 
-/** Names of the Toxiproxy links, one per client group and server. */
-export const PROXIES = [
-  'kafka-producer',
-  'kafka-workers',
-  'redis-producer',
-  'redis-workers',
-  'sink-workers',
-] as const;
-export type ProxyName = (typeof PROXIES)[number];
+export { PROXIES, type ProxyName };
 
 /** A server the provider started and can break on purpose (broker nemesis). */
 export interface ManagedServer {

@@ -11,14 +11,10 @@ import { pino } from 'pino';
 import { Kafka, logLevel } from 'kafkajs';
 import { Toxiproxy, type Proxy } from 'toxiproxy-node-client';
 import { loadConfig, type Config } from '../../lib/config.ts';
-import {
-  decodeEnvelope,
-  TRANSPORTS,
-  type EventEnvelope,
-  type TransportName,
-} from '../../lib/envelope.ts';
-import { createPublisher, waitForPublishers } from '../../lib/transports/publisher.ts';
-import { bullmqJobId } from '../../lib/transports/bullmq-job-id.ts';
+import { decodeEnvelope, type EventEnvelope, type TransportName } from '../../lib/envelope.ts';
+import { waitForPublishers } from '../../lib/transports/publisher.ts';
+import { drivers } from '../../lib/transports/registry.ts';
+import { bullmqJobId } from '../../lib/transports/bullmq/job-id.ts';
 import type { Publisher } from '../../lib/transports/types.ts';
 import { buildProducerApp } from '../../producer/app.ts';
 import { endpointsToEnv, type Infra, type ProxyName } from '../../harness/infra/index.ts';
@@ -58,7 +54,7 @@ export async function startProducer(
   const config = loadConfig(producerEnv(infra, overrides));
   const logger = pino({ level: 'silent' });
   const publishers = Object.fromEntries(
-    TRANSPORTS.map((t) => [t, createPublisher(t, config, { logger })]),
+    drivers.map((d) => [d.name, d.createPublisher(config, { logger })]),
   ) as Record<TransportName, Publisher>;
   if (!(await waitForPublishers(Object.values(publishers), 30000))) {
     await Promise.allSettled(Object.values(publishers).map((p) => p.close()));

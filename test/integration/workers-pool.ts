@@ -5,15 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Queue } from 'bullmq';
-import { Partitioners } from 'kafkajs';
-import { isolatedNames, type Config } from '../../lib/config.ts';
-import { encodeEnvelope, type EventEnvelope, type TransportName } from '../../lib/envelope.ts';
-import { bullmqJobId } from '../../lib/transports/bullmq-job-id.ts';
-import { createKafkaClient } from '../../lib/transports/kafka-client.ts';
-import { ensureKafkaTopics } from '../../lib/transports/kafka-topics.ts';
-import { createRedisClient } from '../../lib/transports/redis-client.ts';
-import { addStreamEntry } from '../../lib/transports/redis-stream-entry.ts';
+import type { Config } from '../../lib/config.ts';
+import type { EventEnvelope, TransportName } from '../../lib/envelope.ts';
+import { driverFor, isolatedNames } from '../../lib/transports/registry.ts';
 import type { PoolState } from '../../workers/supervisor.ts';
 
 export function makeEvents(
@@ -30,70 +24,18 @@ export function makeEvents(
   }));
 }
 
-/** Writes events the way the producer does, over the direct endpoints. */
+/** Writes events the way the producer does (the driver's raw client), over the direct endpoints. */
 export async function publishRaw(
   transport: TransportName,
   config: Config,
   events: readonly EventEnvelope[],
 ): Promise<void> {
-  const chunk = 1000;
-  if (transport === 'kafka') {
-    const client = createKafkaClient({ brokers: config.kafka.brokers, clientId: 'test-publisher' });
-    const admin = client.admin();
-    await admin.connect();
-    await ensureKafkaTopics(admin, {
-      topic: config.kafka.topic,
-      partitions: config.kafka.partitions,
-    });
-    await admin.disconnect();
-    const producer = client.producer({
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    await producer.connect();
-    try {
-      for (let i = 0; i < events.length; i += chunk) {
-        await producer.send({
-          topic: config.kafka.topic,
-          acks: -1,
-          messages: events.slice(i, i + chunk).map((e) => ({
-            key: e.key ?? e.id,
-            value: encodeEnvelope(e),
-            headers: { id: e.id, type: e.type },
-          })),
-        });
-      }
-    } finally {
-      await producer.disconnect();
-    }
-    return;
-  }
-  const redis = createRedisClient(config.redis.url, 'test-publisher', { lazyConnect: true });
-  await redis.connect();
+  const publisher = await driverFor(transport).raw.publisher(config);
   try {
-    if (transport === 'redis') {
-      for (let i = 0; i < events.length; i += chunk) {
-        const pipeline = redis.pipeline();
-        for (const e of events.slice(i, i + chunk))
-          addStreamEntry(pipeline, config.redis.stream, e);
-        await pipeline.exec();
-      }
-      return;
-    }
-    const queue = new Queue(config.bullmq.queue, { connection: redis, skipVersionCheck: true });
-    try {
-      for (let i = 0; i < events.length; i += chunk) {
-        await queue.addBulk(
-          events
-            .slice(i, i + chunk)
-            .map((e) => ({ name: e.type, data: e, opts: { jobId: bullmqJobId(e.id) } })),
-        );
-      }
-    } finally {
-      await queue.close();
-    }
+    for (let i = 0; i < events.length; i += 1000)
+      await publisher.publish(events.slice(i, i + 1000));
   } finally {
-    redis.disconnect();
+    await publisher.close();
   }
 }
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { IndeterminateError } from '../../lib/errors.ts';
 import { createMicroBatcher } from '../../lib/micro-batcher.ts';
-import { bullmqJobId, eventIdFromJobId } from '../../lib/transports/bullmq-job-id.ts';
+import { bullmqJobId, eventIdFromJobId } from '../../lib/transports/bullmq/job-id.ts';
 import { withTimeout } from '../../lib/with-timeout.ts';
 
 describe('producer micro-batching and helpers', () => {

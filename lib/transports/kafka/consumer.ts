@@ -1,16 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Partitioners, type EachBatchPayload, type KafkaMessage, type Producer } from 'kafkajs';
-import type { Config } from '../config.ts';
-import { decodeEnvelope } from '../envelope.ts';
-import { PermanentHandlerError, errorMessage } from '../errors.ts';
-import { failpoint } from '../failpoints.ts';
-import { createLogger } from '../log.ts';
-import { deadLetterTopic } from './dead-letter-names.ts';
-import { createKafkaClient, withKafkaAdmin } from './kafka-client.ts';
-import { ensureKafkaTopics } from './kafka-topics.ts';
-import { createLimiter } from './limiter.ts';
-import { backoffDelayMs, isRetriableFailure } from './retry-policy.ts';
-import type { Consumer, Handler, WorkerConsumerOptions } from './types.ts';
+import type { Config } from '../../config.ts';
+import { decodeEnvelope } from '../../envelope.ts';
+import { PermanentHandlerError, errorMessage } from '../../errors.ts';
+import { failpoint } from '../../failpoints.ts';
+import { createLogger } from '../../log.ts';
+import { deadLetterTopic } from '../dead-letter-names.ts';
+import { createKafkaClient, withKafkaAdmin } from './client.ts';
+import { kafkaConsumerId } from './identity.ts';
+import { ensureKafkaTopics } from './topics.ts';
+import { createLimiter } from '../limiter.ts';
+import { backoffDelayMs, isRetriableFailure } from '../retry-policy.ts';
+import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
 
 /**
  * Kafka consumer-group worker.
@@ -33,7 +34,7 @@ export function createKafkaConsumer(
   const log = options.logger ?? createLogger('kafka-consumer', { workerId: options.workerId });
   const client = createKafkaClient({
     brokers: k.workersBrokers,
-    clientId: `workers-${options.workerId}`,
+    clientId: kafkaConsumerId(options.workerId),
     logger: log,
     retries: 10,
   });

@@ -1,13 +1,13 @@
 import { ReplyError, type Redis } from 'ioredis';
-import type { Config } from '../config.ts';
-import type { EventEnvelope } from '../envelope.ts';
-import { IndeterminateError, NotSentError } from '../errors.ts';
-import { failpoint } from '../failpoints.ts';
-import { createLogger, type Logger } from '../log.ts';
-import { createRedisClient } from './redis-client.ts';
-import { createRedisPublisherShell } from './redis-publisher-shell.ts';
-import { addStreamEntry } from './redis-stream-entry.ts';
-import type { Publisher } from './types.ts';
+import type { Config } from '../../config.ts';
+import type { EventEnvelope } from '../../envelope.ts';
+import { IndeterminateError, NotSentError } from '../../errors.ts';
+import { failpoint } from '../../failpoints.ts';
+import { createLogger, type Logger } from '../../log.ts';
+import { createRedisClient } from '../redis-client.ts';
+import { createRedisPublisherShell } from '../redis-publisher-shell.ts';
+import { addStreamEntry } from './stream-entry.ts';
+import type { Publisher } from '../types.ts';
 
 export interface RedisPublisherOptions {
   logger?: Logger;

@@ -1,19 +1,19 @@
-import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.ts';
-import { decodeEnvelope, type EventEnvelope } from '../envelope.ts';
-import { PermanentHandlerError, errorMessage } from '../errors.ts';
-import { failpoint } from '../failpoints.ts';
-import { createLogger } from '../log.ts';
-import { createMicroBatcher } from '../micro-batcher.ts';
-import { deadLetterStream } from './dead-letter-names.ts';
-import { createLimiter } from './limiter.ts';
-import { createRedisClient } from './redis-client.ts';
-import { pairsToMap } from './redis-pairs.ts';
-import { redisErrorCode } from './redis-error-code.ts';
-import { isRetriableFailure } from './retry-policy.ts';
-import type { Consumer, Handler, WorkerConsumerOptions } from './types.ts';
+import type { Config } from '../../config.ts';
+import { decodeEnvelope, type EventEnvelope } from '../../envelope.ts';
+import { PermanentHandlerError, errorMessage } from '../../errors.ts';
+import { failpoint } from '../../failpoints.ts';
+import { createLogger } from '../../log.ts';
+import { createMicroBatcher } from '../../micro-batcher.ts';
+import { deadLetterStream } from '../dead-letter-names.ts';
+import { createLimiter } from '../limiter.ts';
+import { createRedisClient } from '../redis-client.ts';
+import { redisConsumerName } from './identity.ts';
+import { pairsToMap } from '../redis-pairs.ts';
+import { redisErrorCode } from '../redis-error-code.ts';
+import { isRetriableFailure } from '../retry-policy.ts';
+import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
 
 /** `fields` is null for a pending entry that was deleted from the stream. */
 type StreamEntry = [id: string, fields: string[] | null];
@@ -38,11 +38,6 @@ for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[3])) do
 end
 return deleted
 `;
-
-/** Stable per slot: a respawned worker takes over its predecessor's pending entries. */
-export function redisConsumerName(workerId: string, host = hostname()): string {
-  return `${host}-w${workerId}`;
-}
 
 /**
  * Redis Streams consumer-group worker.

@@ -1,5 +1,5 @@
 import type { ChainableCommander } from 'ioredis';
-import { encodeEnvelope, type EventEnvelope } from '../envelope.ts';
+import { encodeEnvelope, type EventEnvelope } from '../../envelope.ts';
 
 /**
  * Queues the XADD of one event on `pipeline`: the stream entry's wire format, in one place.

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { deadLetterTopic } from './dead-letter-names.ts';
+import { deadLetterTopic } from '../dead-letter-names.ts';
 
 export interface KafkaTopicsOptions {
   topic: string;

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type Admin, type LogEntry, type logCreator } from 'kafkajs';
-import { createLogger, type Logger } from '../log.ts';
+import { createLogger, type Logger } from '../../log.ts';
 
 export interface KafkaClientOptions {
   brokers: readonly string[];

@@ -1,13 +1,13 @@
 import { Queue } from 'bullmq';
 import { ReplyError } from 'ioredis';
-import type { Config } from '../config.ts';
-import type { EventEnvelope } from '../envelope.ts';
-import { IndeterminateError, NotSentError } from '../errors.ts';
-import { createLogger, type Logger } from '../log.ts';
-import { bullmqJobId } from './bullmq-job-id.ts';
-import { createRedisClient } from './redis-client.ts';
-import { createRedisPublisherShell } from './redis-publisher-shell.ts';
-import type { Publisher } from './types.ts';
+import type { Config } from '../../config.ts';
+import type { EventEnvelope } from '../../envelope.ts';
+import { IndeterminateError, NotSentError } from '../../errors.ts';
+import { createLogger, type Logger } from '../../log.ts';
+import { bullmqJobs } from './jobs.ts';
+import { createRedisClient } from '../redis-client.ts';
+import { createRedisPublisherShell } from '../redis-publisher-shell.ts';
+import type { Publisher } from '../types.ts';
 
 export interface BullmqPublisherOptions {
   logger?: Logger;
@@ -36,14 +36,8 @@ export function createBullmqPublisher(
   queue.on('error', (err: Error) => logger.debug({ err }, 'bullmq queue error'));
 
   const addJobs = async (events: EventEnvelope[]) => {
-    const jobs = events.map((event) => ({
-      name: event.type,
-      data: event,
-      // Kept for a while so a repeated id stays one job; removed so the broker stays bounded.
-      opts: { jobId: bullmqJobId(event.id), removeOnComplete: { age: keepCompletedS } },
-    }));
     try {
-      await queue.addBulk(jobs);
+      await queue.addBulk(bullmqJobs(events, keepCompletedS));
     } catch (err) {
       // addBulk reports only the first failed job; a refusal is definite for a single job.
       if (events.length === 1 && err instanceof ReplyError) {

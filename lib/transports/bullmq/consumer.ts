@@ -1,14 +1,14 @@
-import { hostname } from 'node:os';
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Config } from '../config.ts';
-import type { EventEnvelope } from '../envelope.ts';
-import { errorMessage } from '../errors.ts';
-import { failpoint } from '../failpoints.ts';
-import { createLogger } from '../log.ts';
-import { createRedisClient } from './redis-client.ts';
-import { backoffDelayMs, isRetriableFailure } from './retry-policy.ts';
-import type { Consumer, Handler, WorkerConsumerOptions } from './types.ts';
+import type { Config } from '../../config.ts';
+import type { EventEnvelope } from '../../envelope.ts';
+import { errorMessage } from '../../errors.ts';
+import { failpoint } from '../../failpoints.ts';
+import { createLogger } from '../../log.ts';
+import { createRedisClient } from '../redis-client.ts';
+import { bullmqWorkerName } from './identity.ts';
+import { backoffDelayMs, isRetriableFailure } from '../retry-policy.ts';
+import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
 
 /**
  * BullMQ worker.
@@ -30,7 +30,7 @@ export function createBullmqConsumer(
   options: WorkerConsumerOptions,
 ): Consumer {
   const { bullmq: b, workers: w } = config;
-  const name = `${hostname()}-w${options.workerId}`;
+  const name = bullmqWorkerName(options.workerId);
   const log = options.logger ?? createLogger('bullmq-consumer', { workerId: options.workerId });
   let connection: Redis | undefined;
   let worker: Worker<EventEnvelope> | undefined;

@@ -1,15 +1,16 @@
 import kafkajs, { type Admin, type Producer } from 'kafkajs';
-import type { Config } from '../config.ts';
-import { encodeEnvelope, type EventEnvelope } from '../envelope.ts';
-import { IndeterminateError, NotSentError } from '../errors.ts';
-import { createHealthMonitor } from '../health-monitor.ts';
-import { createLogger, type Logger } from '../log.ts';
-import { createMicroBatcher } from '../micro-batcher.ts';
-import { withTimeout } from '../with-timeout.ts';
-import { createKafkaClient } from './kafka-client.ts';
-import { ensureKafkaTopics } from './kafka-topics.ts';
-import { isConnectFailure, provesNothingWritten } from './kafka-send-errors.ts';
-import type { Publisher } from './types.ts';
+import type { Config } from '../../config.ts';
+import type { EventEnvelope } from '../../envelope.ts';
+import { IndeterminateError, NotSentError } from '../../errors.ts';
+import { createHealthMonitor } from '../../health-monitor.ts';
+import { createLogger, type Logger } from '../../log.ts';
+import { createMicroBatcher } from '../../micro-batcher.ts';
+import { withTimeout } from '../../with-timeout.ts';
+import { createKafkaClient } from './client.ts';
+import { toKafkaMessage } from './message.ts';
+import { ensureKafkaTopics } from './topics.ts';
+import { isConnectFailure, provesNothingWritten } from './send-errors.ts';
+import type { Publisher } from '../types.ts';
 
 export interface KafkaPublisherOptions {
   logger?: Logger;
@@ -89,11 +90,7 @@ export function createKafkaPublisher(
           topic,
           acks: -1,
           timeout: ackTimeoutMs,
-          messages: events.map((event) => ({
-            key: event.key ?? event.id,
-            value: encodeEnvelope(event),
-            headers: { id: event.id, type: event.type },
-          })),
+          messages: events.map(toKafkaMessage),
         }),
         ackTimeoutMs,
         () => new IndeterminateError(`no acks=-1 reply within ${ackTimeoutMs} ms`),

@@ -1,0 +1,50 @@
+import { int, list, opt, text } from '../../option-spec.ts';
+
+/** Kafka's slice of the options (lib/config.ts composes them). Units are in the names. */
+export const KAFKA_OPTIONS = {
+  brokers: opt('KAFKA_BROKERS', ['127.0.0.1:9092'], list, 'Kafka bootstrap host:port list'),
+  producerBrokers: opt(
+    'KAFKA_PRODUCER_BROKERS',
+    [] as string[],
+    list,
+    'brokers for the producer (default KAFKA_BROKERS)',
+  ),
+  workersBrokers: opt(
+    'KAFKA_WORKERS_BROKERS',
+    [] as string[],
+    list,
+    'brokers for the workers (default KAFKA_BROKERS)',
+  ),
+  topic: opt('KAFKA_TOPIC', 'events', text, 'topic the events go to'),
+  partitions: opt(
+    'KAFKA_PARTITIONS',
+    6,
+    int(1, 1000),
+    'partitions of the topic when it is created',
+  ),
+  groupId: opt('KAFKA_GROUP', 'pipeline-workers', text, 'consumer group of the workers'),
+  sessionTimeoutMs: opt(
+    'KAFKA_SESSION_TIMEOUT_MS',
+    6000,
+    int(1000),
+    'consumer session timeout: a dead worker loses its partitions after this',
+  ),
+  heartbeatIntervalMs: opt(
+    'KAFKA_HEARTBEAT_INTERVAL_MS',
+    500,
+    int(100),
+    'consumer heartbeat interval',
+  ),
+  rebalanceTimeoutMs: opt(
+    'KAFKA_REBALANCE_TIMEOUT_MS',
+    10000,
+    int(1000),
+    'time members get to rejoin during a rebalance',
+  ),
+  commitIntervalMs: opt(
+    'KAFKA_COMMIT_INTERVAL_MS',
+    500,
+    int(0),
+    'longest time processed offsets wait for a commit inside a long batch',
+  ),
+} as const;

@@ -1,3 +1,0 @@
-import { describeWorkerPool } from './workers-suite.ts';
-
-describeWorkerPool('kafka');
