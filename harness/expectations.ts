@@ -1,7 +1,8 @@
 import type { TransportName } from '../lib/envelope.ts';
-import type { Expectations, Range } from '../scenarios/types.ts';
 import type { CheckResult } from './checker.ts';
 import type { HistoryEntry } from './history.ts';
+import { packageByLabel } from './nemesis/index.ts';
+import type { Expectations, Range } from './scenario.ts';
 
 /**
  * Did the faults bite? Safety is the checker's job; this checks the liveness-style signals
@@ -33,9 +34,6 @@ export interface ExpectationResult {
   observed: ObservedSignals;
 }
 
-/** Fault kinds that kill workers: each start entry counts `detail.count` (default 1). */
-const KILLING = new Set(['kill-worker', 'kill-pool']);
-
 /**
  * Gathers the signals from the history and the check. `kills` may be given by the caller
  * (e.g. the pools' restart counters), which beats counting fault entries.
@@ -47,10 +45,9 @@ export function observeSignals(
 ): ObservedSignals {
   let kills = 0;
   for (const e of history) {
-    if (e.type === 'fault' && e.phase === 'start' && KILLING.has(e.fault)) {
-      const count = e.detail?.count;
-      kills += typeof count === 'number' ? count : 1;
-    }
+    // Each fault package says how many workers one start of it killed.
+    if (e.type === 'fault' && e.phase === 'start')
+      kills += packageByLabel(e.fault)?.kills(e.detail) ?? 0;
   }
   const perTransport: ObservedSignals['perTransport'] = {};
   for (const [t, r] of Object.entries(result.perTransport) as [

@@ -2,11 +2,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Toxiproxy } from 'toxiproxy-node-client';
 import type { TransportName } from '../lib/envelope.ts';
 import { errorMessage } from '../lib/errors.ts';
-import type { FaultStep } from '../scenarios/types.ts';
 import type { HistorySink, RunClock } from './history.ts';
 import type { Infra } from './infra/types.ts';
-import { startFault, type ActiveFault, type NemesisContext } from './nemesis/index.ts';
+import { faultPackage, type ActiveFault, type NemesisContext } from './nemesis/index.ts';
 import type { WorkerPool } from './processes.ts';
+import type { FaultStep } from './scenario.ts';
 
 export interface FaultTimeline {
   /** Starts each step at its time (seconds after `loadStartMs`) and heals it `healAfter` later. */
@@ -53,10 +53,11 @@ export function createFaultTimeline(
       for (const step of schedule) {
         const wait = loadStartMs + step.at * 1000 - clock.now().time;
         if (wait > 0) await sleep(wait);
-        const name = step.fault.kind;
+        const pkg = faultPackage(step.fault);
+        const name = pkg.label;
         let fault: ActiveFault;
         try {
-          fault = await startFault(ctx, step.fault, step.pools ?? ctx.transports);
+          fault = await pkg.start(ctx, step.fault, step.pools ?? ctx.transports);
         } catch (err) {
           // A fault that could not start is recorded as a zero-length window, with why.
           record('start', name, undefined, { error: errorMessage(err) });

@@ -1,19 +1,7 @@
 import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
-import type { FaultKind, FaultStep, Scenario } from '../scenarios/types.ts';
+import { faultPackage } from './nemesis/index.ts';
 import type { Random } from './random.ts';
-
-/** Faults that happen at once and have nothing to heal. */
-export const INSTANT_FAULTS: ReadonlySet<FaultKind> = new Set(['kill-worker', 'rolling-restart']);
-
-/** Faults aimed at worker pools (they take `FaultStep.pools`). */
-export const POOL_FAULTS: ReadonlySet<FaultKind> = new Set([
-  'kill-worker',
-  'pause-worker',
-  'kill-pool',
-  'stop-pool',
-  'rolling-restart',
-  'scale-pool',
-]);
+import type { FaultStep, Scenario } from './scenario.ts';
 
 /**
  * The concrete fault timeline of a run: the scenario's fixed steps plus its chaos mix,
@@ -35,13 +23,14 @@ export function resolveSchedule(scenario: Scenario, random: Random): FaultStep[]
       if (ending.length >= maxActive) at = ending[ending.length - maxActive] ?? at;
       if (at >= chaos.endSec) break;
       const fault = random.pick(chaos.faults);
+      const facts = faultPackage(fault);
       const step: FaultStep = { at: round(at), fault };
-      if (!INSTANT_FAULTS.has(fault.kind)) {
+      if (!facts.instant) {
         const [lo, hi] = chaos.healAfterSec;
         step.healAfter = round(random.float(lo, hi));
         activeUntil.push(step.at + step.healAfter);
       } else activeUntil.push(step.at + 1);
-      if (POOL_FAULTS.has(fault.kind)) step.pools = [random.pick<TransportName>(transports)];
+      if (facts.hitsPools) step.pools = [random.pick<TransportName>(transports)];
       steps.push(step);
     }
   }

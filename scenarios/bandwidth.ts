@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** A thin pipe to the workers: demand (~80 KB/s per link) far above 16 KB/s builds a
  * backlog that must drain after the heal. */

@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** kill -9 of each broker: acknowledged writes must survive (acks=-1, appendfsync always). */
 export const brokerRestart: Scenario = {

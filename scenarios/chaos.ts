@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** A seeded random mix of the other scenarios' faults; `--seed` replays one exactly. */
 export const chaos: Scenario = {

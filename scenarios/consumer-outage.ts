@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** Every consumer gone for 8 s: the brokers must hold the backlog and hand it over intact. */
 export const consumerOutage: Scenario = {

@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** SIGKILL mid-work: in-flight events must be redelivered and applied once. Work time is
  * long enough that a killed worker almost surely holds unacknowledged events, and kills are

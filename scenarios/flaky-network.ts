@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** Short bursts of resets, sliced packets and jitter on every link, one after another. */
 export const flakyNetwork: Scenario = {

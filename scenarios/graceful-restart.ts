@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** Rolling SIGTERM: drained workers ack what they hold, so nothing is redelivered. */
 export const gracefulRestart: Scenario = {

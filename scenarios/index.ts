@@ -14,7 +14,7 @@ import { rebalanceStorm } from './rebalance-storm.ts';
 import { sinkOutage } from './sink-outage.ts';
 import { slowConsumer } from './slow-consumer.ts';
 import { smoke } from './smoke.ts';
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 import { workerPause } from './worker-pause.ts';
 
 /** The catalogue, in the order the fault suite runs it (control first). */
@@ -44,4 +44,4 @@ export function getScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);
 }
 
-export type { Scenario } from './types.ts';
+export type { Scenario } from '../harness/scenario.ts';

@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** The original demo: events are accepted while no consumer has ever run; when the pools
  * start, their new consumer groups must begin at the start of the log, not at its end. */

@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** Slow links, no loss: correctness must not depend on timing, latency must show it. The
  * producer-side latency is upstream (on the way to the broker), so it delays the effects

@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** Producer cut off from the brokers: it must answer 503/504, never a false 202. */
 export const partitionProducer: Scenario = {

@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** Workers cut off from the brokers: consumption stops, nothing is acked twice or lost. */
 export const partitionWorkers: Scenario = {

@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** 2% poison: each is retried a bounded number of times, dead-lettered, and never blocks
  * the events behind it. */

@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** Membership churn: scale up, down, kill, scale up. Every change rebalances Kafka and
  * moves Redis claims; effects must still be applied once. */

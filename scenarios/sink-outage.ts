@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** The database is away: workers must not ack what they could not apply, nor dead-letter
  * good events, and resume once it is back. */

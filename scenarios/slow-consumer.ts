@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** Consumers slower than producers: a growing backlog must neither time out locks and
  * sessions into duplicates nor lose anything. Capacity ~20/s against 40/s offered. */

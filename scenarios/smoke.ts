@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** The control: no faults. If this fails, nothing else means anything. */
 export const smoke: Scenario = {

@@ -1,4 +1,4 @@
-import type { Scenario } from './types.ts';
+import type { Scenario } from '../harness/scenario.ts';
 
 /** SIGSTOP for 10 s, past the Kafka session timeout (6 s), the Redis claim idle time (5 s)
  * and the BullMQ lock (5 s): the paused worker's events move to others; after SIGCONT it

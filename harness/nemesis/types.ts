@@ -3,7 +3,6 @@ import type { TransportName } from '../../lib/envelope.ts';
 import type { Infra } from '../infra/types.ts';
 import type { WorkerPool } from '../processes.ts';
 import type { Random } from '../random.ts';
-import type { FaultSpec } from '../../scenarios/types.ts';
 
 /** What a nemesis can reach: the servers, the pools, the proxies, and the run's seed. */
 export interface NemesisContext {
@@ -22,11 +21,33 @@ export interface ActiveFault {
   heal(): Promise<void>;
 }
 
-export type Nemesis<F extends FaultSpec = FaultSpec> = (
-  ctx: NemesisContext,
-  fault: F,
-  /** The pools a pool fault hits. */
-  pools: readonly TransportName[],
-) => Promise<ActiveFault>;
+/**
+ * Everything one fault kind means, in one object (after Jepsen's nemesis/combined.clj,
+ * where a package bundles the nemesis, its generator facts, its heal and its plot): the
+ * schedule, the validator, the expectations and the timeline ask it instead of switching
+ * on the kind. Methods (not function properties) so a package of one spec fits the table
+ * of all of them.
+ */
+export interface FaultPackage<S extends { kind: string }> {
+  kind: S['kind'];
+  /** The spec's fields besides `kind`; any other field is reported as a typo. */
+  fields: readonly string[];
+  /** Problems with the kind's own fields, each prefixed with `path` (`schedule[2].fault`). */
+  validate(spec: S, path: string): string[];
+  /** Happens at once and has nothing to heal, so a step needs no `healAfter`. */
+  instant: boolean;
+  /** Aimed at worker pools: it takes `FaultStep.pools` (chaos draws one). */
+  hitsPools: boolean;
+  /** Workers killed by one start, from the `detail` its history entry carries. */
+  kills(detail: Readonly<Record<string, unknown>> | undefined): number;
+  /** Injects the fault; the handle heals it. `pools` are the pools a pool fault hits. */
+  start(ctx: NemesisContext, spec: S, pools: readonly TransportName[]): Promise<ActiveFault>;
+  /** The name the timeline writes into the history's fault entries; the report's plot and
+   * the summary show it with the target. Stable: recorded histories are read by it. */
+  label: string;
+}
 
 export const NOTHING_TO_HEAL = (): Promise<void> => Promise.resolve();
+
+/** For kinds that kill no worker. */
+export const KILLS_NONE = (): number => 0;

@@ -3,7 +3,7 @@ import { createRandom } from '../../harness/random.ts';
 import { resolveSchedule } from '../../harness/schedule.ts';
 import { applyOverrides } from '../../harness/scenario-overrides.ts';
 import { getScenario, SCENARIO_NAMES, SCENARIOS } from '../../scenarios/index.ts';
-import { nominalDurationSec, validateScenario } from '../../scenarios/validate.ts';
+import { nominalDurationSec, validateScenario } from '../../harness/validate-scenario.ts';
 
 const CATALOGUE = [
   'smoke',

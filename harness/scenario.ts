@@ -1,11 +1,13 @@
 import type { TransportName } from '../lib/envelope.ts';
-import type { ProxyName } from '../harness/infra/types.ts';
+import type { FaultSpec } from './nemesis/index.ts';
 
 /**
  * A scenario is data: what load to send, which workers to run, which faults to inject
  * when, and which signals prove the faults actually bit. The runner interprets it; the
  * checker's safety rules (nothing lost, nothing doubled, nothing pending) always apply.
- * Times in the schedule are seconds from the start of the load phase.
+ * Times in the schedule are seconds from the start of the load phase. The catalogue in
+ * `scenarios/` is written in these types; the fault kinds are the packages of
+ * `harness/nemesis/`.
  */
 export interface Scenario {
   /** Kebab-case, the CLI name (`npm run scenario <name>`). */
@@ -52,47 +54,6 @@ export interface WorkersSpec {
   /** Extra environment for the pools (e.g. shorter timeouts), names as in lib/config.ts. */
   env?: Readonly<Record<string, string>>;
 }
-
-/** A proxy by name, or a role the runner expands to the links of the scenario's transports:
- * `producer` -> kafka-producer/redis-producer, `workers` -> kafka-workers/redis-workers,
- * `sink` -> sink-workers. */
-export type ProxyTarget = ProxyName | 'producer' | 'workers' | 'sink';
-
-export type ToxicType =
-  'latency' | 'bandwidth' | 'timeout' | 'reset_peer' | 'slicer' | 'limit_data';
-
-/** Every fault kind the nemeses implement. Pool faults hit the pools of `FaultStep.pools`. */
-export type FaultSpec =
-  /** SIGKILL `count` (default 1) workers of a pool; the supervisor respawns them. */
-  | { kind: 'kill-worker'; count?: number }
-  /** SIGSTOP one worker; heal: SIGCONT. */
-  | { kind: 'pause-worker'; count?: number }
-  /** SIGKILL the pool's primary and all its workers; heal: start the pool again. */
-  | { kind: 'kill-pool' }
-  /** SIGTERM the pool (graceful drain); heal: start it again. */
-  | { kind: 'stop-pool' }
-  /** SIGTERM workers one by one, waiting `intervalMs` (default 1000) between them. */
-  | { kind: 'rolling-restart'; intervalMs?: number }
-  /** Resize the pool to `size`; heal: back to the scenario's size. */
-  | { kind: 'scale-pool'; size: number }
-  /** Disable a Toxiproxy link; heal: enable it. */
-  | { kind: 'proxy-down'; proxy: ProxyTarget }
-  /** Add a toxic to a link; heal: remove it. */
-  | {
-      kind: 'toxic';
-      proxy: ProxyTarget;
-      type: ToxicType;
-      stream: 'upstream' | 'downstream';
-      attributes: Readonly<Record<string, number>>;
-      /** Probability the toxic applies to a connection, 0..1 (default 1). */
-      toxicity?: number;
-    }
-  /** kill -9 the broker; heal: restart it on the same data dir. */
-  | { kind: 'broker-restart'; server: 'kafka' | 'redis' }
-  /** Make the sink unreachable for the workers; heal: reachable again. */
-  | { kind: 'sink-outage' };
-
-export type FaultKind = FaultSpec['kind'];
 
 export interface FaultStep {
   /** Seconds after the load starts. */

@@ -1,0 +1,11 @@
+import type { TransportName } from '../../lib/envelope.ts';
+import type { WorkerPool } from '../processes.ts';
+import type { NemesisContext } from './types.ts';
+
+/** The running pools of `transports` (a transport without a pool is skipped). */
+export function poolsOf(ctx: NemesisContext, transports: readonly TransportName[]): WorkerPool[] {
+  return transports.flatMap((t) => {
+    const pool = ctx.pools.get(t);
+    return pool ? [pool] : [];
+  });
+}

@@ -1,0 +1,33 @@
+import type { Toxiproxy } from 'toxiproxy-node-client';
+import type { ProxyName } from '../infra/types.ts';
+import { proxiesFor } from './links.ts';
+import { checkProxyTarget, type ProxyTarget } from './proxy-target.ts';
+import { KILLS_NONE, type FaultPackage } from './types.ts';
+
+/** Disable a Toxiproxy link (connections are cut and new ones refused); heal: enable it. */
+export interface ProxyDownSpec {
+  kind: 'proxy-down';
+  proxy: ProxyTarget;
+}
+
+async function setEnabled(toxiproxy: Toxiproxy, names: readonly ProxyName[], enabled: boolean) {
+  for (const name of names) {
+    const proxy = await toxiproxy.get(name);
+    await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });
+  }
+}
+
+export const proxyDown: FaultPackage<ProxyDownSpec> = {
+  kind: 'proxy-down',
+  fields: ['proxy'],
+  validate: (spec, path) => checkProxyTarget(spec.proxy, `${path}.proxy`),
+  instant: false,
+  hitsPools: false,
+  kills: KILLS_NONE,
+  async start(ctx, spec) {
+    const names = proxiesFor(spec.proxy, ctx.transports);
+    await setEnabled(ctx.toxiproxy, names, false);
+    return { target: names.join(','), heal: () => setEnabled(ctx.toxiproxy, names, true) };
+  },
+  label: 'proxy-down',
+};
