@@ -1,27 +1,14 @@
 import type { TransportName } from '../../lib/envelope.ts';
+import { driverFor } from '../../lib/transports/registry.ts';
 import type { ProxyName } from '../infra/types.ts';
 import type { ProxyTarget } from './proxy-target.ts';
 
 /**
- * Expands a role to the links its transports use (BullMQ rides on the broker Redis).
- * The only place the nemeses know transport names: it goes once the drivers declare
- * their links.
+ * Expands a role to the links its transports declare (transports that share a broker, as
+ * BullMQ shares the broker Redis, share its link once); a proxy name stands for itself.
  */
 export function proxiesFor(target: ProxyTarget, transports: readonly TransportName[]): ProxyName[] {
-  const usesKafka = transports.includes('kafka');
-  const usesRedis = transports.includes('redis') || transports.includes('bullmq');
-  const pick = (kafka: ProxyName, redis: ProxyName) => [
-    ...(usesKafka ? [kafka] : []),
-    ...(usesRedis ? [redis] : []),
-  ];
-  switch (target) {
-    case 'producer':
-      return pick('kafka-producer', 'redis-producer');
-    case 'workers':
-      return pick('kafka-workers', 'redis-workers');
-    case 'sink':
-      return ['sink-workers'];
-    default:
-      return [target];
-  }
+  if (target === 'sink') return ['sink-workers'];
+  if (target !== 'producer' && target !== 'workers') return [target];
+  return [...new Set(transports.map((t) => driverFor(t).links[target]))];
 }
