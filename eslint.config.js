@@ -22,6 +22,41 @@ export default tseslint.config(
     files: ['harness/cli/**', 'bench/**', 'producer/main.ts', 'workers/main.ts'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // What differs between transports is a driver verb or feature flag (lib/transports/<name>/),
+    // never a branch on a transport's name elsewhere.
+    files: ['**/*.ts'],
+    ignores: ['lib/transports/*/**', 'lib/transports/registry.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...[
+          'BinaryExpression > Literal',
+          'SwitchCase > Literal',
+          'CallExpression[callee.property.name="includes"] > Literal',
+        ].map((parent) => ({
+          selector: `${parent}[value=/^(kafka|redis|bullmq)$/]`,
+          message: 'branch on a driver verb or feature flag (lib/transports), not a transport name',
+        })),
+      ],
+    },
+  },
+  {
+    // Imports flow one way: lib <- producer, workers <- harness <- scenarios (DESIGN.md 3).
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['**/producer/**', '**/workers/**', '**/harness/**', '**/bench/**'] },
+      ],
+    },
+  },
+  {
+    files: ['harness/**/*.ts'],
+    // The CLI is where the catalogue is loaded.
+    ignores: ['harness/cli/scenario.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/scenarios/**'] }] },
+  },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
   {
     // Mocha loads reporters with require(), so this one is CommonJS.

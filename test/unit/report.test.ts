@@ -97,7 +97,7 @@ describe('report', () => {
     expect(data.transports).to.deep.equal(['kafka', 'redis']);
     const sum = (series: string) =>
       data.timeline
-        .filter((p) => p.transport === 'kafka' && p.series === series)
+        .filter((p) => p.transport === data.transports[0] && p.series === series)
         .reduce((a, p) => a + p.events, 0);
     expect([sum('sent'), sum('acked'), sum('processed')]).to.deep.equal([40, 40, 40]);
     expect(data.faults.map((f) => f.fault)).to.deep.equal(['kill-worker', 'toxic']);
