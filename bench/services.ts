@@ -5,7 +5,7 @@ import { REPO_ROOT } from '../harness/infra/paths.ts';
 import { freePort } from '../harness/infra/ports.ts';
 import { ServerProcess } from '../harness/infra/server-process.ts';
 import { waitUntil } from '../harness/infra/wait-until.ts';
-import type { PoolState } from '../workers/supervisor.ts';
+import { WorkerPool } from '../harness/worker-pool.ts';
 import type { Env } from './stack.ts';
 
 /**
@@ -59,63 +59,30 @@ export async function startProducer(
     await proc.kill();
     throw err;
   }
-  return { url, pid: proc.pid, exitReason: () => proc.exitReason(), stop: () => proc.stop(15_000) };
+  return {
+    url,
+    pid: proc.pid,
+    exitReason: () => proc.exitReason(),
+    stop: async () => void (await proc.stop(15_000)),
+  };
 }
 
-export interface PoolHandle {
-  readonly transport: TransportName;
-  state(): Promise<PoolState>;
-  /** SIGKILL one worker process (not the pool). */
-  killWorker(pid: number): void;
-  stop(): Promise<void>;
-  kill(): Promise<void>;
-}
-
-/** `workers/main.ts` with `size` workers; resolves once every worker reported ready. */
+/** `workers/main.ts` with `size` workers; resolves once every worker runs. */
 export async function startPool(
   transport: TransportName,
   size: number,
   env: Env,
   logDir: string,
   name = `workers-${transport}`,
-): Promise<PoolHandle> {
-  const port = await freePort();
-  const proc = nodeProcess(
-    name,
-    'workers/main.ts',
-    ['--transport', transport, '--size', String(size)],
-    { ...env, WORKERS_CONTROL_PORT: String(port) },
-    logDir,
-  );
-  proc.start();
-  const state = async (): Promise<PoolState> => {
-    const res = await fetch(`http://127.0.0.1:${port}/state`, {
-      signal: AbortSignal.timeout(3000),
-    });
-    if (!res.ok) throw new Error(`pool /state answered ${res.status}`);
-    return (await res.json()) as PoolState;
-  };
+): Promise<WorkerPool> {
+  const pool = new WorkerPool({ transport, size, env, name, logFile: join(logDir, `${name}.log`) });
   try {
-    await waitUntil(
-      `${name} (all ${size} workers running)`,
-      async () => {
-        const s = await state();
-        return s.workers.length >= size && s.workers.every((w) => w.state === 'running');
-      },
-      { timeoutMs: 60_000, gaveUp: () => proc.exitReason() },
-    );
+    await pool.start();
   } catch (err) {
-    await proc.kill();
+    await pool.kill();
     throw err;
   }
-  return {
-    transport,
-    state,
-    killWorker: (pid) => process.kill(pid, 'SIGKILL'),
-    // Drained or not, the measurement is over: do not wait long.
-    stop: () => proc.stop(10_000),
-    kill: () => proc.kill(),
-  };
+  return pool;
 }
 
 export interface RawConsumersHandle {

@@ -5,7 +5,7 @@ import { errorMessage } from '../lib/errors.ts';
 import type { HistorySink, RunClock } from './history.ts';
 import type { Infra } from './infra/types.ts';
 import { faultPackage, type ActiveFault, type NemesisContext } from './nemesis/index.ts';
-import type { WorkerPool } from './processes.ts';
+import type { WorkerPool } from './worker-pool.ts';
 import type { FaultStep } from './scenario.ts';
 
 export interface FaultTimeline {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { Toxiproxy } from 'toxiproxy-node-client';
@@ -18,7 +18,8 @@ import { createFaultTimeline } from './fault-timeline.ts';
 import { createGenerator, type GeneratorProgress } from './generator.ts';
 import { createClock, createHistoryWriter, loadHistory, type RunPhase } from './history.ts';
 import { endpointsToEnv, startInfra, type Infra } from './infra/index.ts';
-import { ProducerService, WorkerPool } from './processes.ts';
+import { ProducerService } from './processes.ts';
+import { WorkerPool } from './worker-pool.ts';
 import { createRandom, SEED_PATTERN } from './random.ts';
 import { createRunDir, writeReport } from './report.ts';
 import { resolveSchedule } from './schedule.ts';
@@ -102,7 +103,12 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   await toxiproxy.reset(); // a clean network whatever an earlier run left
   const producer = new ProducerService(env, runDir);
   const size = scenario.workers.size;
-  const pools = new Map(transports.map((t) => [t, new WorkerPool(t, size, env, runDir)] as const));
+  const pools = new Map(
+    transports.map((t) => {
+      const logFile = join(runDir, `workers-${t}.log`);
+      return [t, new WorkerPool({ transport: t, size, env, logFile })] as const;
+    }),
+  );
   const sinkRedis = new Redis(infra.endpoints.sink.direct, { maxRetriesPerRequest: 2 });
   const sink = createSink(sinkRedis, { namespace: names.SINK_NAMESPACE });
   const faults = createFaultTimeline(

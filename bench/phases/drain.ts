@@ -46,7 +46,8 @@ async function drainOnce(
       try {
         await reader.waitForRecords(transport, count, timeoutMs);
       } finally {
-        await pool.stop();
+        // Drained or not, the measurement is over: do not wait long.
+        await pool.stop(10_000);
       }
     } else {
       const raw = await startRawConsumers(transport, poolSize, env, ctx.logDir);

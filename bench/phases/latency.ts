@@ -126,7 +126,8 @@ export async function measureLatency(
       });
     }
   } finally {
-    await pool.stop();
+    // Drained or not, the measurement is over: do not wait long.
+    await pool.stop(10_000);
   }
   return results;
 }

@@ -9,13 +9,14 @@ import { envelopes, eventIds, runTag } from '../events.ts';
 import { progress } from '../progress.ts';
 import { fillBacklog } from '../raw-publishers.ts';
 import type { RecoveryResult } from '../results.ts';
-import { startPool, type PoolHandle } from '../services.ts';
+import type { WorkerPool } from '../../harness/worker-pool.ts';
+import { startPool } from '../services.ts';
 import { openSinkReader } from '../sink-reader.ts';
 import { configFor, runNames } from '../stack.ts';
 
 /** Waits until every worker has processed something (so each holds events) and the consumers settled. */
 async function waitUntilBusy(
-  pool: PoolHandle,
+  pool: WorkerPool,
   transport: TransportName,
   config: Config,
   size: number,
@@ -67,7 +68,7 @@ export async function measureRecovery(
     const victim = (await pool.state()).workers[0];
     if (!victim?.pid) throw new Error(`${transport}: no worker to kill`);
     const killedAt = Date.now();
-    pool.killWorker(victim.pid);
+    process.kill(victim.pid, 'SIGKILL');
     await sleep(20);
     // Read at once: a dead consumer's share stays frozen until another takes it over.
     const held = await driver.inspect(config).heldBy(victim.workerId);

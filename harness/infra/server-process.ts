@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync } from 'node:fs';
-import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface ServerCommand {
@@ -40,9 +39,15 @@ const SETPRIV = '/usr/bin/setpriv';
  * A server in its own process group. On Linux it runs under `setpriv --pdeathsig SIGKILL`,
  * so the kernel kills it the moment the harness dies, however it dies (even SIGKILL).
  */
+/** How a process ended: its exit code, or the signal that ended it. */
+export interface ExitStatus {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
 export class ServerProcess {
   private child: ChildProcess | undefined;
-  private exitedPromise: Promise<unknown> = Promise.resolve();
+  private exitedPromise: Promise<ExitStatus> = Promise.resolve({ code: null, signal: null });
 
   constructor(
     readonly name: string,
@@ -86,7 +91,10 @@ export class ServerProcess {
     child.stdout?.pipe(log, { end: false });
     child.stderr?.pipe(log, { end: false });
     child.on('error', (err) => log.write(`spawn error: ${err.message}\n`));
-    this.exitedPromise = once(child, 'exit').catch(() => undefined);
+    this.exitedPromise = new Promise((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', () => resolve({ code: null, signal: null }));
+    });
     void this.exitedPromise.then(() => {
       live.delete(child);
       log.end();
@@ -107,19 +115,32 @@ export class ServerProcess {
     if (this.child?.pid !== undefined && this.running) process.kill(this.child.pid, signal);
   }
 
-  /** Resolves when the current process has exited. */
-  async exited(): Promise<void> {
-    await this.exitedPromise;
+  /** Resolves with how the current process ended, once it has. */
+  exited(): Promise<ExitStatus> {
+    return this.exitedPromise;
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`. */
-  async stop(graceMs = 5000): Promise<void> {
-    if (!this.child || !this.running) return;
-    killGroup(this.child, 'SIGTERM');
-    const timedOut = await Promise.race([
-      this.exitedPromise.then(() => false),
-      sleep(graceMs, true),
-    ]);
-    if (timedOut) await this.kill();
+  /**
+   * SIGTERM to the group, then SIGKILL after `graceMs`; whatever of the group outlived its
+   * leader is killed too, so nothing is left behind.
+   */
+  async stop(graceMs = 5000): Promise<ExitStatus> {
+    const child = this.child;
+    if (!child) return { code: null, signal: null };
+    if (this.running) {
+      killGroup(child, 'SIGTERM');
+      const timedOut = await Promise.race([
+        this.exitedPromise.then(() => false),
+        sleep(graceMs, true),
+      ]);
+      if (timedOut) await this.kill();
+    }
+    const status = await this.exitedPromise;
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The whole group is gone already.
+    }
+    return status;
   }
 }

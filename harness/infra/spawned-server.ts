@@ -27,7 +27,7 @@ export abstract class SpawnedServer implements ManagedServer {
     await this.start();
   }
 
-  stop(): Promise<void> {
-    return this.process.stop(this.stopGraceMs);
+  async stop(): Promise<void> {
+    await this.process.stop(this.stopGraceMs);
   }
 }

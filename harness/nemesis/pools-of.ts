@@ -1,5 +1,5 @@
 import type { TransportName } from '../../lib/envelope.ts';
-import type { WorkerPool } from '../processes.ts';
+import type { WorkerPool } from '../worker-pool.ts';
 import type { NemesisContext } from './types.ts';
 
 /** The running pools of `transports` (a transport without a pool is skipped). */

@@ -1,7 +1,7 @@
 import type { Toxiproxy } from 'toxiproxy-node-client';
 import type { TransportName } from '../../lib/envelope.ts';
 import type { Infra } from '../infra/types.ts';
-import type { WorkerPool } from '../processes.ts';
+import type { WorkerPool } from '../worker-pool.ts';
 import type { Random } from '../random.ts';
 
 /** What a nemesis can reach: the servers, the pools, the proxies, and the run's seed. */

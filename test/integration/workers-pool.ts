@@ -2,13 +2,15 @@
  * Helpers for the workers integration tests: put events into the brokers in the producer's
  * wire format with raw clients, and run the worker pool as a real child process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../lib/config.ts';
 import type { EventEnvelope, TransportName } from '../../lib/envelope.ts';
 import { driverFor, isolatedNames } from '../../lib/transports/registry.ts';
-import type { PoolState } from '../../workers/supervisor.ts';
+import { WorkerPool } from '../../harness/worker-pool.ts';
 
 export function makeEvents(
   count: number,
@@ -39,19 +41,6 @@ export async function publishRaw(
   }
 }
 
-export interface RunningPool {
-  readonly child: ChildProcess;
-  readonly controlUrl: string;
-  /** Every JSON log line the pool wrote so far. */
-  readonly logs: Record<string, unknown>[];
-  state(): Promise<PoolState>;
-  scale(size: number): Promise<PoolState>;
-  /** Resolves with the exit code (or signal) once the process is gone. */
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** SIGTERM and wait (bounded); SIGKILL the group if it overstays. Idempotent. */
-  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
 export interface StartPoolOptions {
   transport: TransportName;
   size: number;
@@ -61,81 +50,17 @@ export interface StartPoolOptions {
   startTimeoutMs?: number;
 }
 
-/** Spawns the pool in its own process group and waits for its `controlUrl` log line. */
-export async function startPool(options: StartPoolOptions): Promise<RunningPool> {
-  const entry = options.entry ?? 'workers/main.ts';
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', entry, '--transport', options.transport, '--size', String(options.size)],
-    { env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  const logs: Record<string, unknown>[] = [];
-  let stderr = '';
-  let buffered = '';
-  let resolveUrl: (url: string) => void = () => {};
-  const urlPromise = new Promise<string>((resolve) => (resolveUrl = resolve));
-  child.stdout?.setEncoding('utf8').on('data', (data: string) => {
-    buffered += data;
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        logs.push(entry);
-        if (typeof entry.controlUrl === 'string') resolveUrl(entry.controlUrl);
-      } catch {
-        // not a log line
-      }
-    }
+/** Starts the pool (the harness' WorkerPool), logging to a temp file, once it listens. */
+export async function startPool(options: StartPoolOptions): Promise<WorkerPool> {
+  const dir = await mkdtemp(join(tmpdir(), 'pool-'));
+  const pool = new WorkerPool({
+    ...options,
+    logFile: join(dir, 'workers.log'),
+    readyWhen: 'listening',
+    startTimeoutMs: options.startTimeoutMs ?? 30_000,
   });
-  child.stderr?.setEncoding('utf8').on('data', (data: string) => {
-    stderr = (stderr + data).slice(-4000);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
-  const timeoutMs = options.startTimeoutMs ?? 30_000;
-  const controlUrl = await Promise.race([
-    urlPromise,
-    exited.then(({ code }) => {
-      throw new Error(`pool exited (${code}) before it was up: ${stderr}`);
-    }),
-    sleep(timeoutMs).then(() => {
-      throw new Error(`pool did not log controlUrl within ${timeoutMs} ms: ${stderr}`);
-    }),
-  ]);
-  let stopping: Promise<{ code: number | null; signal: NodeJS.Signals | null }> | undefined;
-  const killGroup = (signal: NodeJS.Signals) => {
-    try {
-      if (child.pid) process.kill(-child.pid, signal);
-    } catch {
-      // already gone
-    }
-  };
-  return {
-    child,
-    controlUrl,
-    logs,
-    exited,
-    async state() {
-      const res = await fetch(`${controlUrl}/state`);
-      return (await res.json()) as PoolState;
-    },
-    async scale(size) {
-      const res = await fetch(`${controlUrl}/scale?size=${size}`, { method: 'POST' });
-      return (await res.json()) as PoolState;
-    },
-    stop() {
-      stopping ??= (async () => {
-        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-        const outcome = await Promise.race([exited, sleep(30_000).then(() => null)]);
-        // Whatever happened, leave no process of the group behind.
-        killGroup('SIGKILL');
-        return outcome ?? (await exited);
-      })();
-      return stopping;
-    },
-  };
+  await pool.start();
+  return pool;
 }
 
 /** Polls `check` every `intervalMs` until it returns true; throws after `timeoutMs`. */

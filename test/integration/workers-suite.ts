@@ -12,15 +12,9 @@ import type { TransportDriver, TransportInspector } from '../../lib/transports/d
 import { createRedisClient } from '../../lib/transports/redis-client.ts';
 import { endpointsToEnv } from '../../harness/infra/index.ts';
 import { watchRecovery } from '../../harness/watch-recovery.ts';
+import type { WorkerPool } from '../../harness/worker-pool.ts';
 import { useInfra } from '../support/infra.ts';
-import {
-  isolatedEnv,
-  makeEvents,
-  publishRaw,
-  startPool,
-  waitUntil,
-  type RunningPool,
-} from './workers-pool.ts';
+import { isolatedEnv, makeEvents, publishRaw, startPool, waitUntil } from './workers-pool.ts';
 
 /** Small timeouts so crashes recover in seconds. */
 const FAST = {
@@ -51,7 +45,7 @@ export function describeWorkerPool(driver: TransportDriver): void {
     let inspector: TransportInspector;
     let sinkRedis: Redis;
     let sink: Sink;
-    const pools: RunningPool[] = [];
+    const pools: WorkerPool[] = [];
 
     const setup = (tag: string, extra: Record<string, string> = {}) => {
       env = {
@@ -189,8 +183,8 @@ export function describeWorkerPool(driver: TransportDriver): void {
       const p = await pool(2);
       await waitUntil('some progress', async () => (await records()) >= 100, 60_000, 50);
       const t0 = Date.now();
-      p.child.kill('SIGTERM');
-      const exit = await p.exited;
+      p.signal('SIGTERM');
+      const exit = await p.exited();
       measured[`${transport}.gracefulStopMs`] = Date.now() - t0;
       expect(exit).to.deep.equal({ code: 0, signal: null });
       const done = await records();

@@ -3,12 +3,13 @@ import { expect } from 'chai';
 import { endpointsToEnv } from '../../harness/infra/index.ts';
 import { useInfra } from '../support/infra.ts';
 import { isAlive, waitForExit } from '../support/processes.ts';
-import { isolatedEnv, startPool, waitUntil, type RunningPool } from './workers-pool.ts';
+import type { WorkerPool } from '../../harness/worker-pool.ts';
+import { isolatedEnv, startPool, waitUntil } from './workers-pool.ts';
 
 describe('worker pool supervisor (real processes)', function () {
   this.timeout(60_000);
   const infra = useInfra();
-  const pools: RunningPool[] = [];
+  const pools: WorkerPool[] = [];
   const env = () => ({
     ...endpointsToEnv(infra().endpoints),
     ...isolatedEnv('supervisor'),
@@ -59,7 +60,9 @@ describe('worker pool supervisor (real processes)', function () {
     const { totalRestarts } = await pool.state();
     // Delays 200, 400, 800, 1000, ... ms: a handful in 4 s, where a hot loop makes dozens.
     expect(totalRestarts).to.be.within(2, 7);
-    expect(pool.logs.some((l) => l.msg === 'worker crash-looping; backing off')).to.equal(true);
+    expect(pool.logLines().some((l) => l.msg === 'worker crash-looping; backing off')).to.equal(
+      true,
+    );
     expect(await pool.stop()).to.deep.equal({ code: 0, signal: null });
   });
 
@@ -92,8 +95,8 @@ describe('worker pool supervisor (real processes)', function () {
       20_000,
     );
     const pids = (await pool.state()).workers.map((w) => w.pid!);
-    pool.child.kill('SIGTERM');
-    expect(await pool.exited).to.deep.equal({ code: 0, signal: null });
+    pool.signal('SIGTERM');
+    expect(await pool.exited()).to.deep.equal({ code: 0, signal: null });
     expect(await waitForExit(pids, 2_000)).to.deep.equal([]);
   });
 
