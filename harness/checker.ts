@@ -1,4 +1,5 @@
 import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
+import type { SinkRecord } from '../lib/sink.ts';
 import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
 import type { HistoryEntry } from './history.ts';
 import { indexHistory, type HistoryIndex, type IdState } from './history-index.ts';
@@ -13,21 +14,10 @@ import { summarize, type LatencySummary } from './percentiles.ts';
  * recovered (info ids that were processed), unrecovered (info ids that were not).
  */
 
-/** What the sink holds for one (transport, id). */
-export interface SinkRecord {
-  /** Wall time (ms epoch) of the first effect. */
-  firstEffectAt: number;
-  worker?: string | number;
-  /** Times a worker received the event. */
-  deliveries: number;
-  /** Times the effect was applied (must be <= 1). */
-  effects: number;
-}
-
-/** A transport's sink records as a Map, `[id, record]` pairs, `{id, ...record}` rows or an object. */
+/** A transport's sink records: `lib/sink.ts` rows, `[id, record]` pairs (a Map) or an object by id. */
 export type SinkSource =
+  | Iterable<SinkRecord>
   | Iterable<readonly [string, SinkRecord]>
-  | Iterable<SinkRecord & { id: string }>
   | Readonly<Record<string, SinkRecord>>;
 
 type PerTransport<T> = Partial<Record<TransportName, T | null | undefined>>;
@@ -169,7 +159,7 @@ export function toSinkMap(source: SinkSource): Map<string, SinkRecord> {
     for (const row of source as Iterable<unknown>) {
       if (isPair(row)) out.set(row[0], row[1]);
       else if (row && typeof (row as { id?: unknown }).id === 'string') {
-        const rec = row as SinkRecord & { id: string };
+        const rec = row as SinkRecord;
         out.set(rec.id, rec);
       }
     }
@@ -253,7 +243,7 @@ function checkTransport(
       }
       if (effectCount < 1) continue;
       c.processed++;
-      effects.push(num(rec.firstEffectAt));
+      effects.push(num(rec.firstEffectMs));
       if (isPoison(id, s)) {
         c.poisonEffects++;
         samples.add(t, 'poison-effect', id);
@@ -262,7 +252,7 @@ function checkTransport(
         c.recovered++;
         samples.add(t, 'recovered', id);
       }
-      if (s?.outcome === 'ok') latencies.push(num(rec.firstEffectAt) - s.invokeWall);
+      if (s?.outcome === 'ok') latencies.push(num(rec.firstEffectMs) - s.invokeWall);
     }
     for (const [id, s] of states) {
       const processed = num(sink.get(id)?.effects) >= 1;
@@ -317,7 +307,7 @@ function checkTransport(
     if (!sink) return out;
     for (const [id, s] of states) {
       const rec = sink.get(id);
-      if (rec && num(rec.effects) >= 1 && s.invokeWall < healWall) out.push(num(rec.firstEffectAt));
+      if (rec && num(rec.effects) >= 1 && s.invokeWall < healWall) out.push(num(rec.firstEffectMs));
     }
     return out;
   };

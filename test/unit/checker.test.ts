@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import type { TransportName } from '../../lib/envelope.ts';
+import type { SinkRecord } from '../../lib/sink.ts';
 import type { PendingState } from '../../lib/transports/types.ts';
-import { check, type CheckInput, type SinkRecord } from '../../harness/checker.ts';
+import { check, type CheckInput } from '../../harness/checker.ts';
 import type { HistoryEntry, OpType } from '../../harness/history.ts';
 
 /** A hand-built history: each op is invoke + completion, 10 ms apart, wall = 1e12 + time. */
@@ -39,27 +40,29 @@ class H {
   }
 }
 
-const rec = (firstEffectOffset: number, extra: Partial<SinkRecord> = {}): SinkRecord => ({
-  firstEffectAt: T0 + firstEffectOffset,
-  worker: 'w1',
+/** A sink row without its id (the tests key rows by id). */
+type Row = Omit<SinkRecord, 'id'>;
+const rec = (firstEffectOffset: number, extra: Partial<Row> = {}): Row => ({
+  firstEffectMs: T0 + firstEffectOffset,
+  workerId: 'w1',
+  pid: 1,
   deliveries: 1,
   effects: 1,
   ...extra,
 });
+/** lib/sink.ts records by id, as the harness reads them from the sink. */
+const records = (rows: Record<string, Row>): Map<string, SinkRecord> =>
+  new Map(Object.entries(rows).map(([id, r]) => [id, { id, ...r }]));
 const zero = (transport: TransportName): PendingState => ({
   transport,
   pending: 0,
   detail: { lag: 0 },
 });
 
-function input(
-  history: H,
-  sink: Record<string, SinkRecord>,
-  more: Partial<CheckInput> = {},
-): CheckInput {
+function input(history: H, sink: Record<string, Row>, more: Partial<CheckInput> = {}): CheckInput {
   return {
     history: history.entries,
-    sink: { kafka: new Map(Object.entries(sink)) },
+    sink: { kafka: records(sink) },
     pending: { kafka: zero('kafka') },
     deadLetters: { kafka: [] },
     ...more,
@@ -290,11 +293,12 @@ describe('checker', () => {
 
   it('accepts the sink as a Map, [id, record] pairs, rows with ids, or a plain object', () => {
     const h = new H().op('ok', ['a']);
+    const row: SinkRecord = { id: 'a', ...rec(1) };
     const shapes: CheckInput['sink']['kafka'][] = [
-      new Map([['a', rec(1)]]),
-      [['a', rec(1)] as const],
-      [{ id: 'a', ...rec(1) }],
-      { a: rec(1) },
+      new Map([['a', row]]),
+      [['a', row] as const],
+      [row],
+      { a: row },
     ];
     for (const shape of shapes) {
       expect(check({ ...input(h, {}), sink: { kafka: shape } }).valid).to.equal(true);
@@ -305,7 +309,7 @@ describe('checker', () => {
     const h = new H().op('ok', ['a'], { transport: 'redis' });
     const r = check({
       history: h.entries,
-      sink: { kafka: new Map([['a', rec(5)]]), redis: new Map() },
+      sink: { kafka: records({ a: rec(5) }), redis: new Map() },
       pending: { kafka: zero('kafka'), redis: zero('redis') },
       deadLetters: { kafka: [], redis: [] },
       transports: ['kafka', 'redis'],

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, type SinkRecord } from '../../harness/checker.ts';
+import type { SinkRecord } from '../../lib/sink.ts';
+import { check } from '../../harness/checker.ts';
 import { checkExpectations, observeSignals } from '../../harness/expectations.ts';
 import type { HistoryEntry } from '../../harness/history.ts';
 import { latencySpec, renderSvg, timelineSpec } from '../../harness/report-chart.ts';
@@ -38,8 +39,10 @@ function fixture() {
         wall: T0 + time + 5,
       });
       sink[t].set(ids[0]!, {
-        firstEffectAt: T0 + time + 20 + (i % 7) * 10,
-        worker: 'w',
+        id: ids[0]!,
+        firstEffectMs: T0 + time + 20 + (i % 7) * 10,
+        workerId: 'w',
+        pid: 1,
         deliveries: i === 3 ? 2 : 1,
         effects: 1,
       });
