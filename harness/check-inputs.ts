@@ -7,7 +7,7 @@ import type { Sink, SinkRecord } from '../lib/sink.ts';
 import { readDeadLetters } from '../lib/transports/dead-letters.ts';
 import { pendingState } from '../lib/transports/pending-state.ts';
 import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
-import type { CheckInput } from './checker.ts';
+import type { CheckInput } from './checker/index.ts';
 
 /**
  * What the checker judges besides the history: the sink and the brokers' state, read over

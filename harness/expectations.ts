@@ -1,6 +1,6 @@
 import type { TransportName } from '../lib/envelope.ts';
 import type { Expectations, Range } from '../scenarios/types.ts';
-import type { CheckResult } from './checker.ts';
+import type { CheckResult } from './checker/index.ts';
 import type { HistoryEntry } from './history.ts';
 
 /**

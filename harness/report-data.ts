@@ -1,5 +1,5 @@
 import type { TransportName } from '../lib/envelope.ts';
-import { toSinkMap, type CheckInput } from './checker.ts';
+import { toSinkMap, type CheckInput } from './checker/index.ts';
 import type { HistoryEntry } from './history.ts';
 import { indexHistory, type FaultWindow } from './history-index.ts';
 

@@ -10,7 +10,7 @@ import { createSink } from '../lib/sink.ts';
 import type { Scenario } from '../scenarios/types.ts';
 import { validateScenario } from '../scenarios/validate.ts';
 import { gatherCheckInputs, processedCounts, waitForDrain } from './check-inputs.ts';
-import { check, type CheckResult } from './checker.ts';
+import { check, type CheckResult } from './checker/index.ts';
 import { createClient } from './client.ts';
 import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
 import { createFaultTimeline } from './fault-timeline.ts';
