@@ -3,10 +3,10 @@ import type { Config } from '../lib/config.ts';
 import type { TransportName } from '../lib/envelope.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
-import type { Sink } from '../lib/sink.ts';
+import type { Sink, SinkRecord } from '../lib/sink.ts';
 import { driverFor } from '../lib/transports/registry.ts';
 import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
-import type { CheckInput, SinkRecord } from './checker.ts';
+import type { CheckInput } from './checker/index.ts';
 
 /**
  * What the checker judges besides the history: the sink and the brokers' state, read over
@@ -65,14 +65,8 @@ export async function gatherCheckInputs(
 async function readSink(sink: Sink, transport: TransportName): Promise<Map<string, SinkRecord>> {
   const records = new Map<string, SinkRecord>();
   for await (const page of sink.scan(transport)) {
-    for (const r of page) {
-      records.set(r.id, {
-        firstEffectAt: r.firstEffectMs,
-        worker: `${r.workerId}/${r.pid}`,
-        deliveries: r.deliveries,
-        effects: r.effects,
-      });
-    }
+    // HSCAN may return a field twice; the Map keeps one record per id.
+    for (const r of page) records.set(r.id, r);
   }
   return records;
 }

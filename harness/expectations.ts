@@ -1,5 +1,5 @@
 import type { TransportName } from '../lib/envelope.ts';
-import type { CheckResult } from './checker.ts';
+import type { CheckResult } from './checker/index.ts';
 import type { HistoryEntry } from './history.ts';
 import { packageByLabel } from './nemesis/index.ts';
 import type { Expectations, Range } from './scenario.ts';

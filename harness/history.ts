@@ -10,7 +10,7 @@ import type { TransportName } from '../lib/envelope.ts';
  * may not be processed). Fault start/heal pairs and phase markers share the timeline.
  *
  * Times: `time` is ms since the run's start on a monotonic clock (for ordering and plots);
- * `wall` is ms since the epoch (to compare with the sink's `firstEffectAt`).
+ * `wall` is ms since the epoch (to compare with the sink's `firstEffectMs`).
  */
 export type OpType = 'invoke' | 'ok' | 'fail' | 'info';
 

@@ -1,5 +1,5 @@
 import type { TransportName } from '../lib/envelope.ts';
-import { toSinkMap, type CheckInput } from './checker.ts';
+import { toSinkMap, type CheckInput } from './checker/index.ts';
 import type { HistoryEntry } from './history.ts';
 import { indexHistory, type FaultWindow } from './history-index.ts';
 
@@ -82,7 +82,7 @@ export function buildReportData(
     const states = index.ids.get(t);
     for (const [id, rec] of toSinkMap(source)) {
       if (!(rec.effects >= 1)) continue;
-      const time = rec.firstEffectAt - index.startWall;
+      const time = rec.firstEffectMs - index.startWall;
       endTime = Math.max(endTime, time);
       bump(t, 'processed', time, 1);
       const s = states?.get(id);
@@ -90,7 +90,7 @@ export function buildReportData(
         latency.push({
           transport: t,
           sentAt: (s.invokeWall - index.startWall) / 1000,
-          latencyMs: rec.firstEffectAt - s.invokeWall,
+          latencyMs: rec.firstEffectMs - s.invokeWall,
         });
       }
     }

@@ -1,5 +1,5 @@
 import type { TransportName } from '../lib/envelope.ts';
-import type { CheckResult, TransportResult } from './checker.ts';
+import { COLUMNS, type CheckResult, type Column, type TransportResult } from './checker/index.ts';
 import type { ExpectationResult } from './expectations.ts';
 
 /** The self-contained report page: inline CSS and SVG, no script, readable offline. */
@@ -7,7 +7,9 @@ export interface HtmlParts {
   scenario: string;
   seed: string;
   startedAt: number;
-  result: CheckResult;
+  result: CheckResult<string>;
+  /** The checker's columns (default: those of the standard rule list). */
+  columns?: readonly Column[];
   expectations?: ExpectationResult;
   timelineSvg: string;
   latencySvg: string;
@@ -35,41 +37,25 @@ const cls = (v: CheckResult['valid']) =>
 const label = (v: CheckResult['valid']) =>
   v === true ? 'valid' : v === false ? 'INVALID' : 'unknown';
 
-function countsTable(result: CheckResult): string {
-  const entries = Object.entries(result.perTransport) as [TransportName, TransportResult][];
-  const fields: [string, (r: TransportResult) => unknown][] = [
-    ['attempted', (r) => r.attempted],
-    ['ok', (r) => r.ok],
-    ['fail', (r) => r.fail],
-    ['info', (r) => r.info],
-    ['processed', (r) => r.processed],
-    ['lost', (r) => r.lost],
-    ['unexpected', (r) => r.unexpected],
-    ['double effects', (r) => r.doubleEffects],
-    ['redeliveries', (r) => r.redeliveries],
-    ['recovered', (r) => r.recovered],
-    ['unrecovered', (r) => r.unrecovered],
-    ['poison sent', (r) => r.poisonSent],
-    ['dead-lettered', (r) => r.deadLettered],
-    ['dead-letter missing', (r) => r.deadLetterMissing],
-    ['dead-letter unexpected', (r) => r.deadLetterUnexpected],
-    ['poison effects', (r) => r.poisonEffects],
-    ['pending', (r) => r.pending ?? '?'],
-    ['latency p50 ms', (r) => r.latencyMs.p50 ?? '-'],
-    ['latency p95 ms', (r) => r.latencyMs.p95 ?? '-'],
-    ['latency p99 ms', (r) => r.latencyMs.p99 ?? '-'],
-    ['latency max ms', (r) => r.latencyMs.max ?? '-'],
+/** One row per checker column (every one, report-only ones included), then the verdict. */
+function countsTable(result: CheckResult<string>, columns: readonly Column[]): string {
+  const entries = Object.entries(result.perTransport) as [TransportName, TransportResult<string>][];
+  const rows: [string, (r: TransportResult<string>) => unknown][] = [
+    ...columns.map((c): [string, (r: TransportResult<string>) => unknown] => [
+      c.label,
+      (r) => c.value(r) ?? c.blank ?? '-',
+    ]),
     ['valid', (r) => label(r.valid)],
   ];
   const head = `<tr><th></th>${entries.map(([t]) => `<th>${t}</th>`).join('')}</tr>`;
-  const rows = fields.map(
+  const body = rows.map(
     ([name, get]) =>
-      `<tr><td>${name}</td>${entries.map(([, r]) => `<td>${escapeHtml(String(get(r)))}</td>`).join('')}</tr>`,
+      `<tr><td>${escapeHtml(name)}</td>${entries.map(([, r]) => `<td>${escapeHtml(String(get(r)))}</td>`).join('')}</tr>`,
   );
-  return `<table>${head}${rows.join('')}</table>`;
+  return `<table>${head}${body.join('')}</table>`;
 }
 
-function recoveryTable(result: CheckResult): string {
+function recoveryTable(result: CheckResult<string>): string {
   if (result.recovery.length === 0) return '<p>No faults.</p>';
   const rows = result.recovery.map((w) => {
     const cells = Object.entries(w.perTransport)
@@ -104,7 +90,7 @@ export function renderHtml(p: HtmlParts): string {
 ${r.anomalies.length > 0 ? `<p class="invalid">Anomalies: ${r.anomalies.join(', ')}</p>` : ''}
 ${r.unknownReasons.map((x) => `<p class="unknown">Unknown: ${escapeHtml(x)}</p>`).join('')}
 ${expectations}
-<h2>Counts</h2>${countsTable(r)}
+<h2>Counts</h2>${countsTable(r, p.columns ?? COLUMNS)}
 <h2>Timeline</h2>${p.timelineSvg}
 <h2>Latency</h2>${p.latencySvg}
 <h2>Recovery after faults</h2>${recoveryTable(r)}

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CheckInput, CheckResult } from './checker.ts';
+import { columnTable, type CheckInput, type CheckResult, type Column } from './checker/index.ts';
 import type { ExpectationResult } from './expectations.ts';
 import type { HistoryEntry } from './history.ts';
 import { latencySpec, renderSvg, timelineSpec } from './report-chart.ts';
@@ -18,7 +18,9 @@ export interface ReportInput {
   startedAt: number;
   /** Wall time the run ended (default now). */
   endedAt?: number;
-  result: CheckResult;
+  result: CheckResult<string>;
+  /** The checker's columns (default: those of the standard rule list). */
+  columns?: readonly Column[];
   expectations?: ExpectationResult;
   history: readonly HistoryEntry[];
   sink: CheckInput['sink'];
@@ -62,6 +64,8 @@ export function resultDocument(input: ReportInput): Record<string, unknown> {
     anomalies: input.result.anomalies,
     unknownReasons: input.result.unknownReasons,
     expectations: input.expectations ?? null,
+    // The summary table's values per transport, keyed by the checker's column keys.
+    table: columnTable(input.result, input.columns),
     check: input.result,
     ...(input.meta ? { meta: input.meta } : {}),
   };
@@ -84,6 +88,7 @@ export async function renderReportHtml(input: ReportInput): Promise<string> {
     seed: input.seed,
     startedAt: input.startedAt,
     result: input.result,
+    ...(input.columns ? { columns: input.columns } : {}),
     ...(input.expectations ? { expectations: input.expectations } : {}),
     timelineSvg,
     latencySvg,

@@ -11,7 +11,7 @@ import { createSink } from '../lib/sink.ts';
 import type { Scenario } from './scenario.ts';
 import { validateScenario } from './validate-scenario.ts';
 import { gatherCheckInputs, processedCounts, waitForDrain } from './check-inputs.ts';
-import { check, type CheckResult } from './checker.ts';
+import { check, type CheckResult } from './checker/index.ts';
 import { createClient } from './client.ts';
 import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
 import { createFaultTimeline } from './fault-timeline.ts';

@@ -6,7 +6,7 @@ import { loadConfig } from '../../lib/config.ts';
 import type { TransportName } from '../../lib/envelope.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { FAILPOINTS, failpoint, type FailpointName } from '../../lib/failpoints.ts';
-import type { AnomalyKind } from '../../harness/checker.ts';
+import type { AnomalyKind } from '../../harness/checker/index.ts';
 import { REPO_ROOT } from '../../harness/infra/paths.ts';
 import { runScenario, type RunOutcome } from '../../harness/run-scenario.ts';
 import { applyOverrides } from '../../harness/scenario-overrides.ts';

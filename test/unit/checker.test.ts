@@ -1,7 +1,20 @@
 import { expect } from 'chai';
 import type { TransportName } from '../../lib/envelope.ts';
+import type { SinkRecord } from '../../lib/sink.ts';
 import type { PendingState } from '../../lib/transports/types.ts';
-import { check, type CheckInput, type SinkRecord } from '../../harness/checker.ts';
+import {
+  ANOMALIES,
+  check,
+  compose,
+  MEASURES,
+  mergeValid,
+  SAFETY_RULES,
+  type AnomalyKind,
+  type CheckInput,
+  type Measure,
+  type SafetyRule,
+  type Validity,
+} from '../../harness/checker/index.ts';
 import type { HistoryEntry, OpType } from '../../harness/history.ts';
 
 /** A hand-built history: each op is invoke + completion, 10 ms apart, wall = 1e12 + time. */
@@ -39,27 +52,29 @@ class H {
   }
 }
 
-const rec = (firstEffectOffset: number, extra: Partial<SinkRecord> = {}): SinkRecord => ({
-  firstEffectAt: T0 + firstEffectOffset,
-  worker: 'w1',
+/** A sink row without its id (the tests key rows by id). */
+type Row = Omit<SinkRecord, 'id'>;
+const rec = (firstEffectOffset: number, extra: Partial<Row> = {}): Row => ({
+  firstEffectMs: T0 + firstEffectOffset,
+  workerId: 'w1',
+  pid: 1,
   deliveries: 1,
   effects: 1,
   ...extra,
 });
+/** lib/sink.ts records by id, as the harness reads them from the sink. */
+const records = (rows: Record<string, Row>): Map<string, SinkRecord> =>
+  new Map(Object.entries(rows).map(([id, r]) => [id, { id, ...r }]));
 const zero = (transport: TransportName): PendingState => ({
   transport,
   pending: 0,
   detail: { lag: 0 },
 });
 
-function input(
-  history: H,
-  sink: Record<string, SinkRecord>,
-  more: Partial<CheckInput> = {},
-): CheckInput {
+function input(history: H, sink: Record<string, Row>, more: Partial<CheckInput> = {}): CheckInput {
   return {
     history: history.entries,
-    sink: { kafka: new Map(Object.entries(sink)) },
+    sink: { kafka: records(sink) },
     pending: { kafka: zero('kafka') },
     deadLetters: { kafka: [] },
     ...more,
@@ -290,11 +305,12 @@ describe('checker', () => {
 
   it('accepts the sink as a Map, [id, record] pairs, rows with ids, or a plain object', () => {
     const h = new H().op('ok', ['a']);
+    const row: SinkRecord = { id: 'a', ...rec(1) };
     const shapes: CheckInput['sink']['kafka'][] = [
-      new Map([['a', rec(1)]]),
-      [['a', rec(1)] as const],
-      [{ id: 'a', ...rec(1) }],
-      { a: rec(1) },
+      new Map([['a', row]]),
+      [['a', row] as const],
+      [row],
+      { a: row },
     ];
     for (const shape of shapes) {
       expect(check({ ...input(h, {}), sink: { kafka: shape } }).valid).to.equal(true);
@@ -305,7 +321,7 @@ describe('checker', () => {
     const h = new H().op('ok', ['a'], { transport: 'redis' });
     const r = check({
       history: h.entries,
-      sink: { kafka: new Map([['a', rec(5)]]), redis: new Map() },
+      sink: { kafka: records({ a: rec(5) }), redis: new Map() },
       pending: { kafka: zero('kafka'), redis: zero('redis') },
       deadLetters: { kafka: [], redis: [] },
       transports: ['kafka', 'redis'],
@@ -328,5 +344,107 @@ describe('checker', () => {
       backlogMs: 500,
       longestGapMs: 900,
     });
+  });
+});
+
+describe('checker composition', () => {
+  /** A rule that judges as told, to compose with the real ones. */
+  const fixed = <N extends string>(name: N, valid: Validity): SafetyRule<N, never> => ({
+    name,
+    needs: [],
+    columns: [],
+    run: () => ({
+      anomalies: valid === false ? [name] : [],
+      ...(valid === 'unknown' ? { unknown: [`${name} cannot tell`] } : {}),
+    }),
+  });
+  const clean = () => input(new H().op('ok', ['a']), { a: rec(30) });
+
+  it('merges validity as Jepsen does: any false is false, else any unknown is unknown', () => {
+    expect(mergeValid([])).to.equal(true);
+    expect(mergeValid([true, true])).to.equal(true);
+    expect(mergeValid([true, 'unknown', true])).to.equal('unknown');
+    expect(mergeValid(['unknown', false, true])).to.equal(false);
+    expect(mergeValid([false, 'unknown'])).to.equal(false);
+    const run = (...vs: Validity[]) =>
+      compose(
+        vs.map((v, i) => fixed(`r${i}`, v)),
+        [],
+      )(clean());
+    expect(run(true, true).valid).to.equal(true);
+    expect(run(true, 'unknown').valid).to.equal('unknown');
+    expect(run('unknown', false, true).valid).to.equal(false);
+    const r = run('unknown', false);
+    expect(r.anomalies).to.deep.equal(['r1']);
+    expect(r.perTransport.kafka!.checks).to.deep.equal({ r0: 'unknown', r1: false });
+    expect(r.unknownReasons).to.deep.equal(['r0 cannot tell']);
+  });
+
+  it('makes a throwing rule unknown with the reason, and the other rules still judge', () => {
+    const boom: SafetyRule<'boom', never> = {
+      name: 'boom',
+      needs: [],
+      columns: [],
+      run: () => {
+        throw new Error('kaput');
+      },
+    };
+    const judge = compose([...SAFETY_RULES, boom], MEASURES);
+    const r = judge(clean());
+    expect(r.valid).to.equal('unknown');
+    expect(r.unknownReasons).to.deep.equal(['boom on kafka failed: kaput']);
+    expect(r.perTransport.kafka!.checks).to.include({ boom: 'unknown', lost: true });
+    // A definite breach elsewhere still wins over the unknown.
+    const lostToo = judge(input(new H().op('ok', ['a', 'b']), { a: rec(30) }));
+    expect(lostToo.valid).to.equal(false);
+    expect(lostToo.anomalies).to.deep.equal(['lost']);
+    expect(lostToo.samples['kafka/lost']).to.deep.equal(['b']);
+  });
+
+  it('makes a throwing measure unknown, never invalid, keeping the rules', () => {
+    const broken: Measure<never> = {
+      name: 'broken',
+      needs: [],
+      columns: [],
+      run: () => {
+        throw new TypeError('no data');
+      },
+    };
+    const r = compose(SAFETY_RULES, [...MEASURES, broken])(clean());
+    expect(r.valid).to.equal('unknown');
+    expect(r.anomalies).to.deep.equal([]);
+    expect(r.unknownReasons).to.deep.equal(['broken on kafka failed: no data']);
+    expect(r.perTransport.kafka).to.include({ attempted: 1, processed: 1, lost: 0 });
+  });
+
+  it('does not run a unit whose input is missing, and says which input', () => {
+    const r = check({ ...clean(), deadLetters: {} });
+    expect(r.valid).to.equal('unknown');
+    expect(r.unknownReasons).to.deep.equal(['dead letters for kafka are missing']);
+    expect(r.perTransport.kafka!.checks).to.include({
+      lost: true,
+      'dead-letter-missing': 'unknown',
+      'dead-letter-unexpected': 'unknown',
+      'dead-lettered': 'unknown',
+    });
+  });
+
+  it('names one anomaly per safety rule, in rule order, and keeps measures apart', () => {
+    expect(ANOMALIES).to.deep.equal([
+      'lost',
+      'unexpected',
+      'double-effect',
+      'pending',
+      'dead-letter-missing',
+      'dead-letter-unexpected',
+      'poison-effect',
+    ]);
+    expect(SAFETY_RULES.map((r) => r.name)).to.deep.equal(ANOMALIES);
+    const measured = MEASURES.map((m) => m.name);
+    expect(measured).to.include.members(['latency', 'recovery']);
+    expect(measured.filter((m) => (ANOMALIES as readonly string[]).includes(m))).to.deep.equal([]);
+    const kinds: AnomalyKind[] = ['lost', 'poison-effect'];
+    // @ts-expect-error the anomaly names are the rules' names, nothing else
+    kinds.push('not-a-rule');
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Toxiproxy } from 'toxiproxy-node-client';
-import type { CheckResult } from '../../harness/checker.ts';
+import type { CheckResult } from '../../harness/checker/index.ts';
 import { observeSignals } from '../../harness/expectations.ts';
 import { createFaultTimeline } from '../../harness/fault-timeline.ts';
 import { createClock, createMemoryHistory, type HistoryEntry } from '../../harness/history.ts';

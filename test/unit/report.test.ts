@@ -2,12 +2,21 @@ import { expect } from 'chai';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { check, type SinkRecord } from '../../harness/checker.ts';
+import type { SinkRecord } from '../../lib/sink.ts';
+import {
+  check,
+  columnsOf,
+  COLUMNS,
+  compose,
+  MEASURES,
+  SAFETY_RULES,
+  type SafetyRule,
+} from '../../harness/checker/index.ts';
 import { checkExpectations, observeSignals } from '../../harness/expectations.ts';
 import type { HistoryEntry } from '../../harness/history.ts';
 import { latencySpec, renderSvg, timelineSpec } from '../../harness/report-chart.ts';
 import { buildReportData } from '../../harness/report-data.ts';
-import { renderReportHtml, runDirName, writeReport } from '../../harness/report.ts';
+import { renderReportHtml, resultDocument, runDirName, writeReport } from '../../harness/report.ts';
 import { formatSummary } from '../../harness/summary-table.ts';
 
 const T0 = 1_700_000_000_000;
@@ -38,8 +47,10 @@ function fixture() {
         wall: T0 + time + 5,
       });
       sink[t].set(ids[0]!, {
-        firstEffectAt: T0 + time + 20 + (i % 7) * 10,
-        worker: 'w',
+        id: ids[0]!,
+        firstEffectMs: T0 + time + 20 + (i % 7) * 10,
+        workerId: 'w',
+        pid: 1,
         deliveries: i === 3 ? 2 : 1,
         effects: 1,
       });
@@ -184,6 +195,77 @@ describe('report', () => {
     expect(lines[2]!.length).to.equal(lines[0]!.length);
     expect(text).to.contain('checker: VALID');
     expect(text).to.contain('recovery after toxic redis-workers');
+  });
+});
+
+describe('report columns', () => {
+  const cellsOf = (line: string | undefined) => (line ?? '').trim().split(/\s+/);
+
+  it('takes the summary columns from the rule and measure lists', () => {
+    const { result } = fixture();
+    const header = cellsOf(formatSummary(result).split('\n')[0]);
+    const shown = COLUMNS.filter((c) => c.terminal !== false).map((c) => c.short);
+    expect(header).to.deep.equal(['transport', ...shown, 'valid']);
+    expect(shown).to.include.members(['lost', 'unexp', 'double', 'pending', 'redeliv', 'p99ms']);
+    expect(COLUMNS.map((c) => c.key)).to.deep.equal(
+      [...MEASURES, ...SAFETY_RULES].flatMap((u) => u.columns.map((c) => c.key)),
+    );
+  });
+
+  it('shows every column in the report and result.json, report-only ones included', async () => {
+    const { history, sink, result } = fixture();
+    const html = await renderReportHtml({
+      scenario: 's',
+      seed: 's',
+      startedAt: T0,
+      result,
+      history,
+      sink,
+    });
+    for (const c of COLUMNS) expect(html).to.contain(`<td>${c.label}</td>`);
+    const doc = resultDocument({ scenario: 's', seed: 's', startedAt: T0, result, history, sink });
+    const table = doc.table as Record<string, Record<string, unknown>>;
+    expect(Object.keys(table.kafka!)).to.deep.equal([...COLUMNS.map((c) => c.key), 'valid']);
+    expect(table.kafka).to.include({ attempted: 40, lost: 0, redeliveries: 1, valid: true });
+    expect(table.kafka!.pending).to.equal(0);
+  });
+
+  it('adds a new rule column to the summary, the report and result.json', async () => {
+    const slow: SafetyRule<'slow', never> = {
+      name: 'slow',
+      needs: [],
+      columns: [
+        {
+          key: 'slowRule',
+          short: 'slowcol',
+          label: 'slow rule',
+          value: (r) => String(r.checks.slow),
+        },
+      ],
+      run: () => ({ anomalies: [] }),
+    };
+    const rules = [...SAFETY_RULES, slow];
+    const columns = columnsOf(rules, MEASURES);
+    const { history, sink } = fixture();
+    const result = compose(
+      rules,
+      MEASURES,
+    )({
+      history,
+      sink,
+      pending: {
+        kafka: { transport: 'kafka', pending: 0, detail: {} },
+        redis: { transport: 'redis', pending: 0, detail: {} },
+      },
+      deadLetters: { kafka: [], redis: [] },
+    });
+    const lines = formatSummary(result, undefined, columns).split('\n');
+    expect(cellsOf(lines[0]).slice(-2)).to.deep.equal(['slowcol', 'valid']);
+    expect(cellsOf(lines[2]).slice(-2)).to.deep.equal(['true', 'true']);
+    const input = { scenario: 's', seed: 's', startedAt: T0, result, columns, history, sink };
+    expect(await renderReportHtml(input)).to.contain('<td>slow rule</td>');
+    const table = resultDocument(input).table as Record<string, Record<string, unknown>>;
+    expect(table.redis).to.include({ slowRule: 'true' });
   });
 });
 
