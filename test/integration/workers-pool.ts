@@ -7,9 +7,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Config } from '../../lib/config.ts';
 import type { EventEnvelope, TransportName } from '../../lib/envelope.ts';
-import { driverFor, isolatedNames } from '../../lib/transports/registry.ts';
+import { isolatedNames } from '../../lib/transports/registry.ts';
 import { WorkerPool } from '../../harness/worker-pool.ts';
 
 export function makeEvents(
@@ -27,19 +26,7 @@ export function makeEvents(
 }
 
 /** Writes events the way the producer does (the driver's raw client), over the direct endpoints. */
-export async function publishRaw(
-  transport: TransportName,
-  config: Config,
-  events: readonly EventEnvelope[],
-): Promise<void> {
-  const publisher = await driverFor(transport).raw.publisher(config);
-  try {
-    for (let i = 0; i < events.length; i += 1000)
-      await publisher.publish(events.slice(i, i + 1000));
-  } finally {
-    await publisher.close();
-  }
-}
+export { fillBacklog as publishRaw } from '../../bench/raw-publishers.ts';
 
 export interface StartPoolOptions {
   transport: TransportName;
