@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../lib/config.ts';
 import { isTransportName, type TransportName } from '../lib/envelope.ts';
-import { IndeterminateError, NotSentError } from '../lib/errors.ts';
+import { AppError, IndeterminateError, NotSentError } from '../lib/errors.ts';
 import { failpoint } from '../lib/failpoints.ts';
 import type { Publisher } from '../lib/transports/types.ts';
 import { NotFoundError } from './http-errors.ts';
@@ -44,6 +44,9 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
     try {
       await publisher.publish(events);
     } catch (err) {
+      // Refused before sending because of the request itself (an event above the broker's
+      // message limit): a 4xx like a validation error, nothing published.
+      if (err instanceof AppError && err.code === 'TOO_LARGE') throw err;
       const outcome =
         err instanceof NotSentError
           ? 'failed'

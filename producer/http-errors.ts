@@ -1,6 +1,9 @@
 import { AppError, IndeterminateError, NotSentError, ValidationError } from '../lib/errors.ts';
 
-/** The request (body or batch) is larger than allowed: HTTP 413. */
+/**
+ * The request (body or batch) is larger than allowed: HTTP 413. Any AppError with code
+ * `TOO_LARGE` is answered so, e.g. a publisher's event above the broker's message limit.
+ */
 export class TooLargeError extends AppError {
   constructor(message: string) {
     super('TOO_LARGE', message);
@@ -55,7 +58,7 @@ export function toHttpError(err: unknown, retryAfterSeconds: number): HttpError 
       body: { error: 'invalid_request', message: `${where}${err.message}` },
     };
   }
-  if (err instanceof TooLargeError)
+  if (err instanceof AppError && err.code === 'TOO_LARGE')
     return { statusCode: 413, body: { error: 'too_large', message: err.message } };
   if (err instanceof NotFoundError)
     return { statusCode: 404, body: { error: 'not_found', message: err.message } };

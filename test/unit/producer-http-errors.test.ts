@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { IndeterminateError, NotSentError, ValidationError } from '../../lib/errors.ts';
+import { MessageTooLargeError } from '../../lib/transports/kafka-message-limit.ts';
 import { NotFoundError, TooLargeError, toHttpError } from '../../producer/http-errors.ts';
 
 describe('producer http errors', () => {
@@ -7,6 +8,7 @@ describe('producer http errors', () => {
     const cases: [unknown, number, string][] = [
       [new ValidationError('is required', '/type'), 400, 'invalid_request'],
       [new TooLargeError('too many'), 413, 'too_large'],
+      [new MessageTooLargeError('above the broker limit', 1048588), 413, 'too_large'],
       [new NotFoundError('nope'), 404, 'not_found'],
       [new NotSentError('down'), 503, 'not_sent'],
       [new IndeterminateError('late'), 504, 'indeterminate'],
@@ -52,5 +54,11 @@ describe('producer http errors', () => {
 
   it('never shows the message of an unexpected error', () => {
     expect(toHttpError(new Error('password=hunter2'), 1).body.message).to.equal('internal error');
+  });
+
+  it('shows the message of a broker-limit 413, naming the limit', () => {
+    const http = toHttpError(new MessageTooLargeError('at most 1048588 bytes', 1048588), 1);
+    expect(http.body.message).to.equal('at most 1048588 bytes');
+    expect(http.headers).to.equal(undefined); // no Retry-After: it will never fit
   });
 });
