@@ -10,6 +10,20 @@ export class TooLargeError extends AppError {
   }
 }
 
+/** The body's bytes are not the text its content type promises (not UTF-8): HTTP 400. */
+export class BadEncodingError extends AppError {
+  constructor(message: string) {
+    super('BAD_ENCODING', message);
+  }
+}
+
+/** A media type or charset the producer does not read: HTTP 415. */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super('UNSUPPORTED_MEDIA_TYPE', message);
+  }
+}
+
 /** No such transport or route: HTTP 404. */
 export class NotFoundError extends AppError {
   constructor(message: string) {
@@ -60,6 +74,10 @@ export function toHttpError(err: unknown, retryAfterSeconds: number): HttpError 
   }
   if (err instanceof AppError && err.code === 'TOO_LARGE')
     return { statusCode: 413, body: { error: 'too_large', message: err.message } };
+  if (err instanceof BadEncodingError)
+    return { statusCode: 400, body: { error: 'invalid_encoding', message: err.message } };
+  if (err instanceof UnsupportedMediaTypeError)
+    return { statusCode: 415, body: { error: 'unsupported_media_type', message: err.message } };
   if (err instanceof NotFoundError)
     return { statusCode: 404, body: { error: 'not_found', message: err.message } };
   if (err instanceof NotSentError) {

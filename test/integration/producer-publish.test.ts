@@ -153,7 +153,7 @@ describe('producer: 202 means the broker holds the event (real brokers)', functi
   });
 });
 
-describe('producer: events the broker cannot take (real brokers)', function () {
+describe('producer: event sizes and body encodings (real brokers)', function () {
   this.timeout(120000);
   const infra = useInfra();
   let producer: RunningProducer;
@@ -234,5 +234,16 @@ describe('producer: events the broker cannot take (real brokers)', function () {
     const batch = await post(url(), { events: [part(2), part(3)] });
     expect(batch.status, JSON.stringify(batch.body)).to.equal(202);
     expect((await view.counts()).kafka - before).to.equal(4);
+  });
+
+  it('takes a UTF-8 body declared charset=UTF-8 and keeps its text', async function () {
+    const event = { id: 'utf8-1', type: 'café ✓', payload: { text: 'naïve ☃ 𝄞' } };
+    const answer = await post(`${producer.url}/v1/events/redis`, JSON.stringify(event), {
+      'content-type': 'application/json; charset=UTF-8',
+    });
+    expect(answer.status, JSON.stringify(answer.body)).to.equal(202);
+    const entry = (await view.redisEntries()).find((e) => e.id === 'utf8-1');
+    expect(entry?.event.type).to.equal('café ✓');
+    expect(entry?.event.payload).to.deep.equal(event.payload);
   });
 });
