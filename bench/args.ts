@@ -1,4 +1,6 @@
+import { describeFlagProblem, parseFlags } from '../lib/cli-flags.ts';
 import { TRANSPORTS, parseTransportList, type TransportName } from '../lib/envelope.ts';
+import { AppError } from '../lib/errors.ts';
 
 export interface BenchArgs {
   /** Small sizes and short runs: the whole bench in under two minutes. */
@@ -12,28 +14,43 @@ export interface BenchArgs {
 export const USAGE = `usage: npm run bench [-- --quick] [--json] [--transports kafka,redis,bullmq]
   --quick        small backlogs and 3 s load runs (under two minutes)
   --json         print the result object as the last stdout line
-  --transports   comma list of transports to measure (default all three)
+  --transports   comma list of transports to measure (default all three);
+                 --transports a,b or --transports=a,b
+  -h, --help     this text
 Progress goes to stderr; results to bench/results/<timestamp>.json.`;
 
-export class BenchArgsError extends Error {}
+/** Bad command line (exit 2). */
+export class BenchArgsError extends AppError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
 
+const SPECS = {
+  quick: { type: 'boolean' },
+  json: { type: 'boolean' },
+  transports: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Pure: throws BenchArgsError naming the bad argument. */
 export function parseBenchArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { quick: false, json: false, transports: [...TRANSPORTS], help: false };
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    const [flag, inline] = arg.includes('=') ? arg.split('=', 2) : [arg, undefined];
-    if (flag === '--quick') args.quick = true;
-    else if (flag === '--json') args.json = true;
-    else if (flag === '--help' || flag === '-h') args.help = true;
-    else if (flag === '--transports') {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new BenchArgsError('--transports needs a value');
-      const parsed = parseTransportList(value);
-      if ('invalid' in parsed) {
-        throw new BenchArgsError(`--transports takes kafka, redis, bullmq; got "${value}"`);
-      }
-      args.transports = parsed.transports;
-    } else throw new BenchArgsError(`unknown argument ${arg}`);
+  const parsed = parseFlags(argv, SPECS);
+  if (!parsed.ok) throw new BenchArgsError(describeFlagProblem(parsed.problem));
+  const { values } = parsed;
+  const args: BenchArgs = {
+    quick: values.has('quick'),
+    json: values.has('json'),
+    transports: [...TRANSPORTS],
+    help: values.has('help'),
+  };
+  const list = values.get('transports');
+  if (typeof list === 'string') {
+    const transports = parseTransportList(list);
+    if ('invalid' in transports) {
+      throw new BenchArgsError(`--transports takes ${TRANSPORTS.join(', ')}; got "${list}"`);
+    }
+    args.transports = transports.transports;
   }
   return args;
 }

@@ -1,19 +1,29 @@
 /**
  * Child entry of one raw baseline consumer (each driver's `raw.consumer`):
- * `tsx bench/raw-consumer-main.ts --transport kafka|redis|bullmq --id NAME`, configured by
- * the same environment as the worker pool; runs until SIGTERM/SIGINT.
+ * `tsx bench/raw-consumer-main.ts --transport kafka|redis|bullmq --id NAME` (`-h`: usage),
+ * configured by the same environment as the worker pool; runs until SIGTERM/SIGINT.
  */
 import { loadConfig } from '../lib/config.ts';
-import { isTransportName } from '../lib/envelope.ts';
 import { createSink } from '../lib/sink.ts';
 import { createRedisClient } from '../lib/transports/redis-client.ts';
+import { BenchArgsError } from './args.ts';
+import { parseRawConsumerArgs, RAW_CONSUMER_USAGE } from './raw-consumer-args.ts';
 import { driverFor } from '../lib/transports/registry.ts';
 
 async function main(argv: string[]): Promise<void> {
-  const transport = argv[argv.indexOf('--transport') + 1] ?? '';
-  const id = argv[argv.indexOf('--id') + 1] ?? 'raw';
-  if (!isTransportName(transport))
-    throw new Error(`--transport kafka|redis|bullmq, got "${transport}"`);
+  let args;
+  try {
+    args = parseRawConsumerArgs(argv);
+  } catch (err) {
+    if (!(err instanceof BenchArgsError)) throw err;
+    console.error(`raw consumer: ${err.message}\n${RAW_CONSUMER_USAGE}`);
+    process.exit(2);
+  }
+  if (args.help) {
+    console.log(RAW_CONSUMER_USAGE);
+    return;
+  }
+  const { transport, id } = args;
   const config = loadConfig();
   const sinkRedis = createRedisClient(config.sink.workersUrl, `${id}-sink`, {
     maxRetriesPerRequest: 1,

@@ -6,6 +6,7 @@ import type { Publisher } from '../lib/transports/types.ts';
 import { registerEventsRoute } from './events-route.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { toHttpError } from './http-errors.ts';
+import { registerJsonBodyParser } from './json-body.ts';
 import { createProducerMetrics, type ProducerMetrics } from './metrics.ts';
 
 export interface ProducerAppOptions {
@@ -33,6 +34,7 @@ export function buildProducerApp(options: ProducerAppOptions): FastifyInstance {
 
   // Only JSON is accepted: anything else (fastify also parses text/plain) is a 415.
   app.removeContentTypeParser('text/plain');
+  registerJsonBodyParser(app);
 
   const retryAfter = config.producer.retryAfterSeconds;
   app.setErrorHandler((err, request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../lib/config.ts';
 import { isTransportName, type TransportName } from '../lib/envelope.ts';
-import { IndeterminateError, NotSentError } from '../lib/errors.ts';
+import { AppError, IndeterminateError, NotSentError } from '../lib/errors.ts';
 import { failpoint } from '../lib/failpoints.ts';
 import type { Publisher } from '../lib/transports/types.ts';
 import { NotFoundError } from './http-errors.ts';
@@ -25,7 +25,7 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
     maxPayloadDepth: config.producer.maxPayloadDepth,
   };
   // Counted per transport, so that every transport loses some requests whatever the interleaving.
-  const requests: Record<TransportName, number> = { kafka: 0, redis: 0, bullmq: 0 };
+  const requests = new Map<TransportName, number>();
 
   app.post<{ Params: { transport: string } }>('/v1/events/:transport', async (request, reply) => {
     const name = request.params.transport;
@@ -37,13 +37,18 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     // FAILPOINT early-202: 202 before the broker ack, and every 10th request never published.
     if (failpoint('early-202')) {
-      if (++requests[publisher.transport] % 10 !== 0)
+      const n = (requests.get(publisher.transport) ?? 0) + 1;
+      requests.set(publisher.transport, n);
+      if (n % 10 !== 0)
         void publisher.publish(events).catch(() => undefined);
       return reply.code(202).send({ transport: publisher.transport, ids: events.map((e) => e.id) });
     }
     try {
       await publisher.publish(events);
     } catch (err) {
+      // Refused before sending because of the request itself (an event above the broker's
+      // message limit): a 4xx like a validation error, nothing published.
+      if (err instanceof AppError && err.code === 'TOO_LARGE') throw err;
       const outcome =
         err instanceof NotSentError
           ? 'failed'

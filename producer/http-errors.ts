@@ -1,9 +1,26 @@
 import { AppError, IndeterminateError, NotSentError, ValidationError } from '../lib/errors.ts';
 
-/** The request (body or batch) is larger than allowed: HTTP 413. */
+/**
+ * The request (body or batch) is larger than allowed: HTTP 413. Any AppError with code
+ * `TOO_LARGE` is answered so, e.g. a publisher's event above the broker's message limit.
+ */
 export class TooLargeError extends AppError {
   constructor(message: string) {
     super('TOO_LARGE', message);
+  }
+}
+
+/** The body's bytes are not the text its content type promises (not UTF-8): HTTP 400. */
+export class BadEncodingError extends AppError {
+  constructor(message: string) {
+    super('BAD_ENCODING', message);
+  }
+}
+
+/** A media type or charset the producer does not read: HTTP 415. */
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(message: string) {
+    super('UNSUPPORTED_MEDIA_TYPE', message);
   }
 }
 
@@ -55,8 +72,12 @@ export function toHttpError(err: unknown, retryAfterSeconds: number): HttpError 
       body: { error: 'invalid_request', message: `${where}${err.message}` },
     };
   }
-  if (err instanceof TooLargeError)
+  if (err instanceof AppError && err.code === 'TOO_LARGE')
     return { statusCode: 413, body: { error: 'too_large', message: err.message } };
+  if (err instanceof BadEncodingError)
+    return { statusCode: 400, body: { error: 'invalid_encoding', message: err.message } };
+  if (err instanceof UnsupportedMediaTypeError)
+    return { statusCode: 415, body: { error: 'unsupported_media_type', message: err.message } };
   if (err instanceof NotFoundError)
     return { statusCode: 404, body: { error: 'not_found', message: err.message } };
   if (err instanceof NotSentError) {

@@ -1,38 +1,46 @@
+import { parseFlags, type FlagProblem } from '../lib/cli-flags.ts';
 import { ValidationError } from '../lib/errors.ts';
 import { isTransportName, TRANSPORTS, type TransportName } from '../lib/envelope.ts';
+import { parsePoolSize, POOL_SIZE_RULE } from './pool-size.ts';
 
-export interface WorkersArgs {
-  transport: TransportName;
-  size: number;
-  help: boolean;
-}
+export type WorkersArgs = { help: true } | { help: false; transport: TransportName; size: number };
 
 export const USAGE = `usage: npm run workers -- --transport ${TRANSPORTS.join('|')} --size N
+       npm run workers -- --help
 
-Starts a pool of N workers (node:cluster) consuming one transport. Options come from the
+Starts a pool of N workers (node:cluster) consuming one transport; --size defaults to 1.
+Flags take their value as --flag value or --flag=value. Options come from the
 environment (see README); the control endpoint logs its address as "controlUrl".`;
+
+const SPECS = {
+  transport: { type: 'string' },
+  size: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function problemError(problem: FlagProblem): ValidationError {
+  switch (problem.kind) {
+    case 'unknown':
+      return new ValidationError(`unknown argument "${problem.flag}"`, problem.flag);
+    case 'positional':
+      return new ValidationError(`unknown argument "${problem.value}"`, problem.value);
+    case 'missing-value':
+      return new ValidationError(`${problem.flag} needs a value`, problem.flag);
+    case 'unexpected-value':
+      return new ValidationError(`${problem.flag} takes no value`, problem.flag);
+  }
+}
 
 /** Parses `--transport T --size N` (also `--flag=value`). Errors name the bad flag. */
 export function parseWorkersArgs(argv: readonly string[]): WorkersArgs {
-  const values = new Map<string, string>();
-  let help = false;
-  for (let i = 0; i < argv.length; i += 1) {
-    const arg = argv[i] as string;
-    if (arg === '--help' || arg === '-h') {
-      help = true;
-      continue;
-    }
-    const m = /^--(transport|size)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new ValidationError(`unknown argument "${arg}"`, arg);
-    const flag = m[1] as string;
-    const value = m[2] ?? argv[++i];
-    if (value === undefined || value.startsWith('--'))
-      throw new ValidationError(`--${flag} needs a value`, `--${flag}`);
-    values.set(flag, value);
-  }
-  if (help) return { transport: 'kafka', size: 1, help };
+  const parsed = parseFlags(argv, SPECS);
+  if (!parsed.ok) throw problemError(parsed.problem);
+  const { values } = parsed;
+  if (values.has('help')) return { help: true };
   const transport = values.get('transport');
-  if (transport === undefined) throw new ValidationError('--transport is required', '--transport');
+  if (typeof transport !== 'string') {
+    throw new ValidationError('--transport is required', '--transport');
+  }
   if (!isTransportName(transport)) {
     throw new ValidationError(
       `--transport must be one of ${TRANSPORTS.join(', ')}, got "${transport}"`,
@@ -40,12 +48,12 @@ export function parseWorkersArgs(argv: readonly string[]): WorkersArgs {
     );
   }
   const rawSize = values.get('size') ?? '1';
-  const size = Number(rawSize);
-  if (!Number.isInteger(size) || size < 0 || size > 256) {
+  const size = typeof rawSize === 'string' ? parsePoolSize(rawSize) : undefined;
+  if (size === undefined) {
     throw new ValidationError(
-      `--size must be a whole number from 0 to 256, got "${rawSize}"`,
+      `--size must be ${POOL_SIZE_RULE}, got "${String(rawSize)}"`,
       '--size',
     );
   }
-  return { transport, size, help };
+  return { help: false, transport, size };
 }

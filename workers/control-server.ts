@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parsePoolSize, POOL_SIZE_RULE } from './pool-size.ts';
 import type { Supervisor } from './supervisor.ts';
 
 export interface ControlServer {
@@ -10,8 +11,9 @@ export interface ControlServer {
 
 /**
  * The pool's control endpoint on loopback, for the harness:
- * `GET /state` -> PoolState JSON; `POST /scale?size=N` -> 202 once the pool has that size
- * (scale-down waits for the removed workers to drain).
+ * `GET /state` -> PoolState JSON; `POST /scale?size=N` -> 200 with the state once the pool
+ * has that size (scale-down waits for the removed workers to drain); a size that is not
+ * decimal digits from 0 to 256 -> 400 `{error, field: 'size'}`.
  */
 export async function startControlServer(
   supervisor: Supervisor,
@@ -26,9 +28,10 @@ export async function startControlServer(
     if (url.pathname === '/state' && req.method === 'GET') return reply(200, supervisor.state());
     if (url.pathname === '/scale' && req.method === 'POST') {
       const raw = url.searchParams.get('size');
-      const size = Number(raw);
-      if (raw === null || !Number.isInteger(size) || size < 0 || size > 256) {
-        return reply(400, { error: 'size must be a whole number from 0 to 256', field: 'size' });
+      const size = parsePoolSize(raw);
+      if (size === undefined) {
+        const got = raw === null ? 'it is missing' : `got "${raw}"`;
+        return reply(400, { error: `size must be ${POOL_SIZE_RULE}; ${got}`, field: 'size' });
       }
       supervisor.scale(size).then(
         () => reply(200, supervisor.state()),

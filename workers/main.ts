@@ -9,8 +9,8 @@ import { createSupervisor } from './supervisor.ts';
 import { runWorker } from './worker.ts';
 
 /**
- * `npm run workers -- --transport kafka|redis|bullmq --size N`. The same file is the entry of
- * the cluster primary and (forked by node:cluster) of every worker.
+ * `npm run workers -- --transport kafka|redis|bullmq --size N` (`--help`: usage). The same
+ * file is the entry of the cluster primary and (forked by node:cluster) of every worker.
  */
 async function main(): Promise<void> {
   if (cluster.isWorker) return runWorker();
@@ -19,15 +19,16 @@ async function main(): Promise<void> {
   let config;
   try {
     args = parseWorkersArgs(process.argv.slice(2));
+    // Help needs no configuration: print it even when the environment is incomplete.
+    if (args.help) {
+      console.log(USAGE);
+      return;
+    }
     config = loadConfig();
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     console.error(`workers: ${err.message}\n\n${USAGE}`);
     process.exit(2);
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return;
   }
   configureLogging(config.logLevel);
   const log = createLogger('supervisor', { transport: args.transport });

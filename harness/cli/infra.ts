@@ -1,22 +1,25 @@
 /**
  * `npm run infra`: start the embedded infrastructure in the foreground and print how to
  * reach it; Ctrl-C stops it. `npm run infra -- --check`: start, round-trip through every
- * proxied link, stop, and print one `infra ok: ...` line.
+ * proxied link, stop, and print one `infra ok: ...` line. `-h`/`--help`: usage.
  */
 import { loadConfig } from '../../lib/config.ts';
 import { AppError, errorMessage } from '../../lib/errors.ts';
 import { endpointsToEnv, startInfra } from '../infra/index.ts';
 import { checkAllLinks } from '../infra/round-trip.ts';
-
-const USAGE = 'usage: npm run infra [-- --check]';
+import { parseInfraArgs } from './infra-args.ts';
 
 async function main(argv: string[]): Promise<number> {
-  const unknown = argv.filter((arg) => arg !== '--check');
-  if (unknown.length > 0) {
-    console.error(`unknown argument ${unknown[0]}. ${USAGE}`);
-    return 2;
+  const args = parseInfraArgs(argv);
+  if (args.kind === 'error') {
+    console.error(args.message);
+    return args.exitCode;
   }
-  const check = argv.includes('--check');
+  if (args.kind === 'help') {
+    console.log(args.text);
+    return 0;
+  }
+  const { check } = args;
   const config = loadConfig();
   const started = Date.now();
   const log = (line: string) => console.error(line);

@@ -1,5 +1,6 @@
 import { TRANSPORTS, parseTransportList, type TransportName } from '../../lib/envelope.ts';
 import { commaList } from '../../lib/comma-list.ts';
+import { parseFlags, type FlagProblem, type FlagSpec } from '../../lib/cli-flags.ts';
 import { SEED_PATTERN } from '../random.ts';
 
 /**
@@ -41,7 +42,7 @@ const FLAGS: Record<string, { kind: FlagKind; doc: string }> = {
   json: { kind: 'bool', doc: 'print result.json instead of the summary table' },
   failpoints: { kind: 'list', doc: 'comma list of failpoints to switch on' },
   list: { kind: 'bool', doc: 'list the scenarios' },
-  help: { kind: 'bool', doc: 'this text' },
+  help: { kind: 'bool', doc: 'this text (also -h)' },
 };
 
 const FAILPOINT_PATTERN = /^[a-z0-9][a-z0-9._-]*$/;
@@ -55,6 +56,9 @@ export function scenarioUsage(scenarios: readonly string[]): string {
     'usage: npm run scenario <name> [-- --messages N --rate R --duration S --transports kafka,redis',
     '       --workers N --seed S --out DIR --json --failpoints a,b]',
     '       npm run scenario -- --list',
+    '       npm run scenario -- --help',
+    '',
+    'Flags take their value as --flag value or --flag=value; -h is --help.',
     '',
     ...flags,
     '',
@@ -64,52 +68,38 @@ export function scenarioUsage(scenarios: readonly string[]): string {
 
 const error = (message: string): ParsedScenarioArgs => ({ kind: 'error', message, exitCode: 2 });
 
+const SPECS: Record<string, FlagSpec> = Object.fromEntries(
+  Object.entries(FLAGS).map(([name, f]) => [
+    name,
+    { type: f.kind === 'bool' ? 'boolean' : 'string', ...(name === 'help' ? { short: 'h' } : {}) },
+  ]),
+);
+
+function problemMessage(problem: FlagProblem): string {
+  switch (problem.kind) {
+    case 'unknown':
+      return `unknown flag "${problem.flag}"; valid flags: ${Object.keys(FLAGS)
+        .map((f) => `--${f}`)
+        .join(', ')}`;
+    case 'missing-value':
+      return `flag ${problem.flag} needs a value (${FLAGS[problem.name]?.doc ?? ''})`;
+    case 'unexpected-value':
+      return `flag ${problem.flag} takes no value`;
+    case 'positional':
+      return `unexpected argument "${problem.value}"`; // positionals are allowed: not reached
+  }
+}
+
 export function parseScenarioArgs(
   argv: readonly string[],
   scenarios: readonly string[],
 ): ParsedScenarioArgs {
-  const values = new Map<string, string | true>();
-  const positionals: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '--') continue;
-    if (arg === '-h') {
-      values.set('help', true);
-      continue;
-    }
-    if (!arg.startsWith('--')) {
-      if (arg.startsWith('-') && arg.length > 1) {
-        return error(
-          `unknown flag "${arg}"; valid flags: ${Object.keys(FLAGS)
-            .map((f) => `--${f}`)
-            .join(', ')}`,
-        );
-      }
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const flag = FLAGS[name];
-    if (!flag) {
-      return error(
-        `unknown flag "--${name}"; valid flags: ${Object.keys(FLAGS)
-          .map((f) => `--${f}`)
-          .join(', ')}`,
-      );
-    }
-    if (flag.kind === 'bool') {
-      if (eq !== -1) return error(`flag --${name} takes no value`);
-      values.set(name, true);
-      continue;
-    }
-    let value: string | undefined = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined || (eq === -1 && value.startsWith('--'))) {
-      return error(`flag --${name} needs a value (${flag.doc})`);
-    }
-    value = value.trim();
-    values.set(name, value);
-  }
+  const parsed = parseFlags(argv, SPECS, { positionals: true });
+  if (!parsed.ok) return error(problemMessage(parsed.problem));
+  const { positionals } = parsed;
+  const values = new Map(
+    [...parsed.values].map(([name, v]) => [name, v === true ? v : v.trim()] as const),
+  );
 
   if (values.has('help')) return { kind: 'help', text: scenarioUsage(scenarios) };
   if (values.has('list')) return { kind: 'list' };
@@ -132,36 +122,40 @@ export function parseScenarioArgs(
   };
   for (const [name, raw] of values) {
     if (raw === true) continue;
-    const parsed = parseValue(name, raw);
-    if (typeof parsed === 'object' && 'error' in parsed) return error(parsed.error);
-    switch (name) {
-      case 'messages':
-        args.messages = parsed as number;
-        break;
-      case 'rate':
-        args.rate = parsed as number;
-        break;
-      case 'duration':
-        args.durationSec = parsed as number;
-        break;
-      case 'workers':
-        args.workers = parsed as number;
-        break;
-      case 'seed':
-        args.seed = parsed as string;
-        break;
-      case 'out':
-        args.outDir = parsed as string;
-        break;
-      case 'transports':
-        args.transports = parsed as TransportName[];
-        break;
-      case 'failpoints':
-        args.failpoints = parsed as string[];
-        break;
-    }
+    const value = parseValue(name, raw);
+    if (typeof value === 'object' && 'error' in value) return error(value.error);
+    assignValue(args, name, value);
   }
   return { kind: 'run', args };
+}
+
+function assignValue(args: ScenarioArgs, name: string, value: number | string | string[]): void {
+  switch (name) {
+    case 'messages':
+      args.messages = value as number;
+      break;
+    case 'rate':
+      args.rate = value as number;
+      break;
+    case 'duration':
+      args.durationSec = value as number;
+      break;
+    case 'workers':
+      args.workers = value as number;
+      break;
+    case 'seed':
+      args.seed = value as string;
+      break;
+    case 'out':
+      args.outDir = value as string;
+      break;
+    case 'transports':
+      args.transports = value as TransportName[];
+      break;
+    case 'failpoints':
+      args.failpoints = value as string[];
+      break;
+  }
 }
 
 function parseValue(name: string, raw: string): number | string | string[] | { error: string } {

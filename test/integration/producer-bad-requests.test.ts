@@ -53,6 +53,27 @@ const BAD: BadRequest[] = [
     status: 400,
     error: 'empty_body',
   },
+  {
+    // Fastify decoded these bytes with U+FFFD in place of the bad one, and published that.
+    name: 'body that is not valid UTF-8',
+    body: Buffer.concat([
+      Buffer.from('{"type":"caf'),
+      Buffer.from([0xe9]), // latin1 e-acute
+      Buffer.from('","payload":{}}'),
+    ]),
+    headers: { 'content-type': 'application/json' },
+    status: 400,
+    error: 'invalid_encoding',
+    mentions: 'UTF-8',
+  },
+  {
+    name: 'JSON declared in another charset',
+    body: JSON.stringify(event),
+    headers: { 'content-type': 'application/json; charset=latin1' },
+    status: 415,
+    error: 'unsupported_media_type',
+    mentions: 'charset=utf-8',
+  },
   { name: 'JSON array body', body: [event], status: 400, error: 'invalid_request' },
   {
     name: 'missing type',

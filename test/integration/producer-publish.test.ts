@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import kafkajs, { Kafka, logLevel } from 'kafkajs';
 import type { EventEnvelope } from '../../lib/envelope.ts';
 import { useInfra } from '../support/infra.ts';
 import { BrokerView, post, startProducer, type RunningProducer } from './producer-support.ts';
@@ -149,5 +150,100 @@ describe('producer: 202 means the broker holds the event (real brokers)', functi
         /producer_publish_duration_seconds_bucket\{le="[^"]+",transport="redis",outcome="accepted"\}/,
       );
     });
+  });
+});
+
+describe('producer: event sizes and body encodings (real brokers)', function () {
+  this.timeout(120000);
+  const infra = useInfra();
+  let producer: RunningProducer;
+  let view: BrokerView;
+  let limitBytes: number;
+
+  before(async function () {
+    // A long linger, so that requests sent at the same moment share one produce request.
+    producer = await startProducer(infra(), { PRODUCER_LINGER_MS: '300' });
+    view = new BrokerView(infra(), producer.config);
+    const kafka = new Kafka({
+      brokers: [infra().endpoints.kafka.direct],
+      clientId: 'producer-test-limit',
+      logLevel: logLevel.NOTHING,
+    });
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({
+        resources: [
+          {
+            type: kafkajs.ConfigResourceTypes.TOPIC,
+            name: producer.config.kafka.topic,
+            configNames: ['max.message.bytes'],
+          },
+        ],
+        includeSynonyms: false,
+      });
+      limitBytes = Number(resources[0]?.configEntries[0]?.configValue);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+  after(async function () {
+    await view?.close();
+    await producer?.close();
+  });
+
+  const url = () => `${producer.url}/v1/events/kafka`;
+  const small = (i: number) => ({ id: `small-${i}`, type: 't', key: 'k', payload: { i } });
+
+  it('an event above the message limit gets 413 naming it; small requests sent with it get 202', async function () {
+    expect(limitBytes).to.be.within(1024, 2 * 1024 * 1024 - 1);
+    const before = (await view.counts()).kafka;
+    const big = {
+      id: 'big-1',
+      type: 't',
+      key: 'k',
+      payload: { blob: 'x'.repeat(2 * 1024 * 1024) },
+    };
+    const answers = await Promise.all([
+      post(url(), small(0)),
+      post(url(), big),
+      ...[1, 2, 3, 4].map((i) => post(url(), small(i))),
+    ]);
+    const [first, tooLarge, ...rest] = answers;
+    expect(tooLarge.status, JSON.stringify(tooLarge.body)).to.equal(413);
+    expect(tooLarge.body.error).to.equal('too_large');
+    expect(tooLarge.body.message).to.contain('big-1').and.contain(`at most ${limitBytes} bytes`);
+    expect(tooLarge.headers.get('retry-after')).to.equal(null);
+    for (const a of [first, ...rest]) expect(a.status, JSON.stringify(a.body)).to.equal(202);
+    expect((await view.counts()).kafka - before).to.equal(5);
+    const records = await view.kafkaRecords(before + 5);
+    expect(records.map((r) => r.event.id)).to.not.include('big-1');
+  });
+
+  it('events that fit alone but not together, merged into one flush, are all published', async function () {
+    const before = (await view.counts()).kafka;
+    // One key, so one partition: together they are one record batch above the limit.
+    const part = (i: number) => ({
+      id: `part-${i}`,
+      type: 't',
+      key: 'same',
+      payload: { blob: 'y'.repeat(Math.floor(limitBytes * 0.6)) },
+    });
+    const answers = await Promise.all([post(url(), part(0)), post(url(), part(1))]);
+    for (const a of answers) expect(a.status, JSON.stringify(a.body)).to.equal(202);
+    const batch = await post(url(), { events: [part(2), part(3)] });
+    expect(batch.status, JSON.stringify(batch.body)).to.equal(202);
+    expect((await view.counts()).kafka - before).to.equal(4);
+  });
+
+  it('takes a UTF-8 body declared charset=UTF-8 and keeps its text', async function () {
+    const event = { id: 'utf8-1', type: 'café ✓', payload: { text: 'naïve ☃ 𝄞' } };
+    const answer = await post(`${producer.url}/v1/events/redis`, JSON.stringify(event), {
+      'content-type': 'application/json; charset=UTF-8',
+    });
+    expect(answer.status, JSON.stringify(answer.body)).to.equal(202);
+    const entry = (await view.redisEntries()).find((e) => e.id === 'utf8-1');
+    expect(entry?.event.type).to.equal('café ✓');
+    expect(entry?.event.payload).to.deep.equal(event.payload);
   });
 });

@@ -83,7 +83,7 @@ export interface Answer {
   ms: number;
 }
 
-/** POSTs `body` (an object is sent as JSON) and parses the JSON answer. */
+/** POSTs `body` (an object is sent as JSON, a string or bytes as they are) and parses the JSON answer. */
 export async function post(
   url: string,
   body: unknown,
@@ -91,13 +91,12 @@ export async function post(
   method = 'POST',
 ): Promise<Answer> {
   const started = Date.now();
+  const raw = typeof body === 'string' || body instanceof Uint8Array || body === undefined;
   const res = await fetch(url, {
     method,
-    headers:
-      typeof body === 'string' || body === undefined
-        ? headers
-        : { 'content-type': 'application/json', ...headers },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    headers: raw ? headers : { 'content-type': 'application/json', ...headers },
+    // Node's fetch sends bytes as they are; its typings only take ArrayBuffer-backed ones.
+    body: (raw ? body : JSON.stringify(body)) as BodyInit | undefined,
   });
   const text = await res.text();
   let parsed: Record<string, unknown>;

@@ -86,6 +86,29 @@ describe('worker pool supervisor (real processes)', function () {
     expect(bad.status).to.equal(400);
   });
 
+  it('POST /scale takes decimal digits only: an empty or hex size is a 400 naming size', async function () {
+    const pool = await startPool({ transport: 'redis', size: 1, env: env() });
+    pools.push(pool);
+    // Number() took '' as 0 (the pool scaled to nothing) and '0x10' as 16.
+    for (const query of [
+      'size=',
+      'size=0x10',
+      'size=1e1',
+      'size=2.0',
+      'size=%202',
+      'size=257',
+      '',
+    ]) {
+      const res = await fetch(`${pool.controlUrl}/scale?${query}`, { method: 'POST' });
+      expect(res.status, query).to.equal(400);
+      expect(res.headers.get('content-type')).to.equal('application/json');
+      const body = (await res.json()) as { error: string; field: string };
+      expect(body.field, query).to.equal('size');
+      expect(body.error, query).to.match(/^size must be a whole number from 0 to 256/);
+    }
+    expect((await pool.state()).size).to.equal(1);
+  });
+
   it('SIGTERM stops every worker and exits 0', async function () {
     const pool = await startPool({ transport: 'redis', size: 2, env: env() });
     pools.push(pool);

@@ -1,12 +1,23 @@
 import { expect } from 'chai';
 import { IndeterminateError, NotSentError, ValidationError } from '../../lib/errors.ts';
-import { NotFoundError, TooLargeError, toHttpError } from '../../producer/http-errors.ts';
+import { MessageTooLargeError } from '../../lib/transports/kafka/message-limit.ts';
+import {
+  BadEncodingError,
+  NotFoundError,
+  TooLargeError,
+  toHttpError,
+  UnsupportedMediaTypeError,
+} from '../../producer/http-errors.ts';
+import { charsetOf, jsonBodyProblem } from '../../producer/json-body.ts';
 
 describe('producer http errors', () => {
   it('maps each error class to its status and a short code', () => {
     const cases: [unknown, number, string][] = [
       [new ValidationError('is required', '/type'), 400, 'invalid_request'],
       [new TooLargeError('too many'), 413, 'too_large'],
+      [new MessageTooLargeError('above the broker limit', 1048588), 413, 'too_large'],
+      [new BadEncodingError('not UTF-8'), 400, 'invalid_encoding'],
+      [new UnsupportedMediaTypeError('latin1'), 415, 'unsupported_media_type'],
       [new NotFoundError('nope'), 404, 'not_found'],
       [new NotSentError('down'), 503, 'not_sent'],
       [new IndeterminateError('late'), 504, 'indeterminate'],
@@ -52,5 +63,48 @@ describe('producer http errors', () => {
 
   it('never shows the message of an unexpected error', () => {
     expect(toHttpError(new Error('password=hunter2'), 1).body.message).to.equal('internal error');
+  });
+
+  it('shows the message of a broker-limit 413, naming the limit', () => {
+    const http = toHttpError(new MessageTooLargeError('at most 1048588 bytes', 1048588), 1);
+    expect(http.body.message).to.equal('at most 1048588 bytes');
+    expect(http.headers).to.equal(undefined); // no Retry-After: it will never fit
+  });
+});
+
+describe('producer JSON bodies', () => {
+  const utf8 = Buffer.from('{"type":"café ✓","payload":{}}');
+  it('reads the charset parameter of a content type', () => {
+    expect(charsetOf('application/json')).to.equal(undefined);
+    expect(charsetOf(undefined)).to.equal(undefined);
+    expect(charsetOf('application/json; charset=UTF-8')).to.equal('utf-8');
+    expect(charsetOf('application/json;foo=bar; Charset="latin1"')).to.equal('latin1');
+  });
+  it('takes UTF-8 bodies with no charset or a UTF-8 one', () => {
+    for (const type of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/json; charset="UTF8"',
+    ]) {
+      expect(jsonBodyProblem(type, utf8), type).to.equal(undefined);
+    }
+  });
+  it('refuses another charset (415, saying what to send) and bytes that are not UTF-8 (400)', () => {
+    const latin1 = jsonBodyProblem('application/json; charset=latin1', utf8);
+    expect(latin1).to.be.instanceOf(UnsupportedMediaTypeError);
+    expect(latin1?.message).to.contain('charset=latin1').and.contain('UTF-8');
+    const bytes = Buffer.from([
+      ...Buffer.from('{"type":"caf'),
+      0xe9,
+      ...Buffer.from('","payload":{}}'),
+    ]);
+    expect(jsonBodyProblem('application/json', bytes)).to.be.instanceOf(BadEncodingError);
+    // A truncated multi-byte sequence and an overlong encoding are not UTF-8 either.
+    expect(jsonBodyProblem(undefined, Buffer.from([0x7b, 0xe2, 0x9c]))).to.be.instanceOf(
+      BadEncodingError,
+    );
+    expect(jsonBodyProblem(undefined, Buffer.from([0xc0, 0xaf]))).to.be.instanceOf(
+      BadEncodingError,
+    );
   });
 });

@@ -86,6 +86,25 @@ describe('scenario CLI arguments', () => {
     expect(errorOf(parse('smoke', '--json=yes')).message).to.contain('takes no value');
   });
 
+  it('reads --x v and --x=v alike, wherever the scenario name stands', () => {
+    const spaced = parse('--messages', '200', 'smoke', '--transports', 'kafka');
+    expect(spaced).to.deep.equal(parse('smoke', '--messages=200', '--transports=kafka'));
+    expect(spaced).to.deep.include({ kind: 'run' });
+  });
+
+  it('helps on -h and --help, with or without a scenario; lists after --', () => {
+    for (const argv of [['-h'], ['--help'], ['smoke', '-h'], ['--', '--help']]) {
+      expect(parse(...argv).kind, argv.join(' ')).to.equal('help');
+    }
+    expect(parse('--', '--list')).to.deep.equal({ kind: 'list' });
+  });
+
+  it('names the flag that misses its value', () => {
+    expect(errorOf(parse('smoke', '--seed')).message).to.contain('--seed needs a value');
+    expect(errorOf(parse('smoke', '--out', '--json')).message).to.contain('--out needs a value');
+    expect(errorOf(parse('smoke', '--bogus=1')).message).to.contain('"--bogus"');
+  });
+
   it('asks for exactly one scenario', () => {
     expect(errorOf(parse()).message).to.contain('smoke');
     expect(errorOf(parse('smoke', 'chaos')).message).to.contain('one scenario');

@@ -7,12 +7,13 @@ import { encodeEnvelope, type EventEnvelope } from '../../envelope.ts';
  */
 export function toKafkaMessage(event: EventEnvelope): {
   key: string;
-  value: string;
+  value: Buffer;
   headers: { id: string; type: string };
 } {
   return {
     key: event.key ?? event.id,
-    value: encodeEnvelope(event),
+    // A Buffer once, so sizing it for the message limit does not encode it again.
+    value: Buffer.from(encodeEnvelope(event)),
     headers: { id: event.id, type: event.type },
   };
 }

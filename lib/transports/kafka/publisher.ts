@@ -1,4 +1,4 @@
-import kafkajs, { type Admin, type Producer } from 'kafkajs';
+import kafkajs, { type Admin, type Message, type Producer } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import type { EventEnvelope } from '../../envelope.ts';
 import { IndeterminateError, NotSentError } from '../../errors.ts';
@@ -9,6 +9,13 @@ import { withTimeout } from '../../with-timeout.ts';
 import { createKafkaClient } from './client.ts';
 import { toKafkaMessage } from './message.ts';
 import { ensureKafkaTopics } from './topics.ts';
+import {
+  chunkByBytes,
+  readMessageLimit,
+  recordBytes,
+  tooLargeError,
+  type MessageLimit,
+} from './message-limit.ts';
 import { isConnectFailure, provesNothingWritten } from './send-errors.ts';
 import type { Publisher } from '../types.ts';
 
@@ -18,9 +25,26 @@ export interface KafkaPublisherOptions {
   maxBatchMessages?: number;
 }
 
+/** One event as the record it becomes, with its size in a record batch. */
+interface SizedMessage {
+  id: string;
+  message: Message;
+  bytes: number;
+}
+
+const toSizedMessage = (event: EventEnvelope): SizedMessage => {
+  const message = toKafkaMessage(event);
+  return { id: event.id, message, bytes: recordBytes(message) };
+};
+
 /**
  * Publishes to the Kafka topic with `acks: -1`: key = event key or id, headers `id` and
  * `type`, value = the encoded envelope. The topic is created up front when missing.
+ *
+ * The broker refuses a record batch over its message limit, read at setup: an event that
+ * could never fit is refused here (MessageTooLargeError, nothing sent) before it joins a
+ * produce request, and merged requests are sent in as many produce requests as they need,
+ * one after the other, so no request spoils the answers of the others.
  *
  * Concurrent publishes are merged for `lingerMs` into one produce request, because the
  * broker serves one request per connection at a time. kafkajs' own retries are off so a
@@ -53,12 +77,15 @@ export function createKafkaPublisher(
 
   let setUp = false;
   let brokerCount = 0;
+  let limit: MessageLimit | undefined;
   let closing: Promise<void> | undefined;
 
   /** First contact: make the topic, learn the cluster size, connect the producer. */
   const setUpOnce = async () => {
     await admin.connect();
     await ensureKafkaTopics(admin, { topic, partitions });
+    limit = await readMessageLimit(admin, topic);
+    logger.info({ limitBytes: limit.bytes, setting: limit.setting }, 'kafka message limit');
     await producer.connect();
     setUp = true;
   };
@@ -83,15 +110,11 @@ export function createKafkaPublisher(
   });
   void health.checkNow();
 
-  const send = async (events: EventEnvelope[]) => {
+  /** One produce request; `single` when the flush is one event (a refusal then proves it). */
+  const sendRequest = async (messages: Message[], single: boolean) => {
     try {
       await withTimeout(
-        producer.send({
-          topic,
-          acks: -1,
-          timeout: ackTimeoutMs,
-          messages: events.map(toKafkaMessage),
-        }),
+        producer.send({ topic, acks: -1, timeout: ackTimeoutMs, messages }),
         ackTimeoutMs,
         () => new IndeterminateError(`no acks=-1 reply within ${ackTimeoutMs} ms`),
       );
@@ -100,7 +123,7 @@ export function createKafkaPublisher(
       if (isConnectFailure(err)) health.markDown(err);
       // kafkajs throws one partition's error for the whole request while other partitions
       // may already be appended: a rejection proves nothing written only for one event.
-      if (brokerCount === 1 && events.length === 1 && provesNothingWritten(err)) {
+      if (brokerCount === 1 && single && provesNothingWritten(err)) {
         throw new NotSentError('kafka did not take the batch', { cause: err });
       }
       throw new IndeterminateError('kafka send failed after it may have been written', {
@@ -109,7 +132,17 @@ export function createKafkaPublisher(
     }
   };
 
-  const batcher = createMicroBatcher<EventEnvelope>({
+  const send = async (items: SizedMessage[]) => {
+    // In order and one at a time, so the events of one key keep their order.
+    for (const chunk of limit === undefined ? [items] : chunkByBytes(items, limit)) {
+      await sendRequest(
+        chunk.map((item) => item.message),
+        items.length === 1,
+      );
+    }
+  };
+
+  const batcher = createMicroBatcher<SizedMessage>({
     lingerMs,
     maxItems: options.maxBatchMessages ?? Math.max(config.producer.maxBatch, 1000),
     flush: send,
@@ -125,7 +158,10 @@ export function createKafkaPublisher(
       // Fail fast while the link is known down; the health check brings it back.
       if (!setUp || !health.isReady())
         return Promise.reject(new NotSentError('kafka not connected'));
-      return batcher.add(events);
+      const sized = events.map(toSizedMessage);
+      // Refused before it joins a produce request, where it would fail the others too.
+      const tooLarge = limit === undefined ? undefined : tooLargeError(sized, limit);
+      return tooLarge === undefined ? batcher.add(sized) : Promise.reject(tooLarge);
     },
 
     close() {
