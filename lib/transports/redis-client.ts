@@ -1,5 +1,9 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { createLogger } from '../log.ts';
+import { backoffMs } from '../retry.ts';
+
+/** Reconnects back off 100 ms to 1 s, jittered so clients cut together do not return together. */
+const RECONNECT_BACKOFF = { baseMs: 100, maxMs: 1000, jitter: 'equal' } as const;
 
 /**
  * An ioredis connection with settings that make faults visible instead of hidden:
@@ -16,7 +20,7 @@ export function createRedisClient(
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
-    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 1000),
+    retryStrategy: (attempt) => backoffMs(attempt, RECONNECT_BACKOFF),
     ...overrides,
   });
   // Connection errors surface on commands; without a listener ioredis would also print

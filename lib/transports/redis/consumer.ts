@@ -12,7 +12,8 @@ import { createRedisClient } from '../redis-client.ts';
 import { redisConsumerName } from './identity.ts';
 import { pairsToMap } from '../redis-pairs.ts';
 import { redisErrorCode } from '../redis-error-code.ts';
-import { isRetriableFailure } from '../retry-policy.ts';
+import { backoffMs } from '../../retry.ts';
+import { classifyFailure, decideDelivery, deliveryLimits } from '../delivery-policy.ts';
 import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
 
 /** `fields` is null for a pending entry that was deleted from the stream. */
@@ -39,6 +40,9 @@ end
 return deleted
 `;
 
+/** The consume loop backs off 200 ms to 2 s after an error (a Redis that is down). */
+const LOOP_BACKOFF = { baseMs: 200, maxMs: 2000, jitter: 'equal' } as const;
+
 /**
  * Redis Streams consumer-group worker.
  *
@@ -49,10 +53,10 @@ return deleted
  * reading again once half of that is done (reads stay large). Every `claimIntervalMs` it
  * XAUTOCLAIMs entries idle past `claimIdleMs` from dead or stuck consumers. An entry is
  * XACKed only after the handler resolved. A failed entry stays pending and comes back
- * through XAUTOCLAIM; once its delivery count (from XPENDING) reaches `maxDeliveries` with a
- * non-retriable failure it is copied to `<stream>.dlq` with the error and acknowledged in one
- * MULTI. Entries are never trimmed. Consumers that hold nothing and are idle past
- * `consumerDeleteIdleMs` are deleted.
+ * through XAUTOCLAIM; once the delivery policy (delivery-policy.ts, from the delivery count
+ * in XPENDING) says dead-letter, it is copied to `<stream>.dlq` with the error and
+ * acknowledged in one MULTI. Entries are never trimmed. Consumers that hold nothing and are
+ * idle past `consumerDeleteIdleMs` are deleted.
  */
 export function createRedisConsumer(
   config: Config,
@@ -65,6 +69,7 @@ export function createRedisConsumer(
     options.logger ??
     createLogger('redis-consumer', { workerId: options.workerId, consumer: name });
   const dlq = deadLetterStream(r.stream);
+  const limits = deliveryLimits(w);
   const limit = createLimiter(w.concurrency);
   // Two connections: XREADGROUP BLOCK holds one, acks and claims go over the other.
   let reader: Redis | undefined;
@@ -114,8 +119,8 @@ export function createRedisConsumer(
 
   /**
    * Handles one delivery; true when it is done and must be acknowledged. A failure leaves the
-   * entry pending for XAUTOCLAIM, until `maxDeliveries` is reached with a non-retriable
-   * failure: then it is dead-lettered (and acknowledged in the same MULTI).
+   * entry pending for XAUTOCLAIM, until the delivery policy says dead-letter: then it is
+   * dead-lettered (and acknowledged in the same MULTI).
    */
   async function handleEntry(
     client: Redis,
@@ -139,9 +144,14 @@ export function createRedisConsumer(
       if (failpoint('ack-before-effect')) await client.xack(r.stream, r.groupName, entryId);
       await handler({ event, deliveryCount });
     } catch (err) {
-      if (isRetriableFailure(err) || deliveryCount < w.maxDeliveries) {
+      const failure = classifyFailure(err);
+      // The retry delay is XAUTOCLAIM's (claimIdleMs); only the verdict is used here.
+      if (decideDelivery({ failure, deliveries: deliveryCount }, limits).action === 'retry') {
         // Stays pending; XAUTOCLAIM hands it out again after claimIdleMs.
-        log.debug({ entryId, deliveryCount, err: errorMessage(err) }, 'delivery failed');
+        log.debug(
+          { entryId, failure, deliveryCount, err: errorMessage(err) },
+          'delivery failed; retrying',
+        );
         return false;
       }
       // FAILPOINT drop-dead-letters: acknowledged without the dead-letter write.
@@ -326,9 +336,9 @@ export function createRedisConsumer(
         if (!running) break;
         failures += 1;
         log.warn({ err: errorMessage(err) }, 'redis consume loop error; retrying');
-        await sleep(Math.min(100 * 2 ** Math.min(failures, 5), 2000), undefined, {
-          signal: stop.signal,
-        }).catch(() => {});
+        await sleep(backoffMs(failures, LOOP_BACKOFF), undefined, { signal: stop.signal }).catch(
+          () => {},
+        );
       }
     }
   }
