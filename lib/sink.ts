@@ -1,6 +1,8 @@
 import { ReplyError, type Redis } from 'ioredis';
+import type { Config } from './config.ts';
 import type { TransportName } from './envelope.ts';
 import { AppError, errorMessage } from './errors.ts';
+import { boundedCommands, createRedisClient } from './transports/redis-client.ts';
 import { redisErrorCode } from './transports/redis-error-code.ts';
 import { failpoint } from './failpoints.ts';
 
@@ -177,6 +179,18 @@ type RedisWithRecord = Redis & {
     ...args: (string | number)[]
   ): Promise<[number, number, number]>;
 };
+
+/**
+ * The workers' connection to the sink: every command bounded by SINK_COMMAND_TIMEOUT_MS, so
+ * a sink that stays connected but never answers fails the write as retriable instead of
+ * holding the event (and its partition or lock) forever.
+ */
+export function createSinkClient(config: Config, connectionName: string): Redis {
+  return createRedisClient(config.sink.workersUrl, connectionName, {
+    maxRetriesPerRequest: 1,
+    ...boundedCommands(config.sink.commandTimeoutMs),
+  });
+}
 
 /** A sink over an ioredis connection the caller owns (and closes). */
 export function createSink(redis: Redis, options: SinkOptions = {}): Sink {

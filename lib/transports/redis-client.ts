@@ -31,6 +31,19 @@ export function createRedisClient(
 }
 
 /**
+ * Options that bound every command of a connection, so a link that stays open but never
+ * answers fails the caller (retriable: not a ReplyError) instead of stalling it: a command
+ * without a reply after `timeoutMs` is rejected, and a connection that received nothing for
+ * that long while commands wait is dropped and reconnected (a silent peer). A connection
+ * that blocks (XREADGROUP BLOCK) passes its longest block time, which the bound comes on top
+ * of, so a read that is merely waiting is never cut.
+ */
+export function boundedCommands(timeoutMs: number, blockMs = 0): RedisOptions {
+  const bound = timeoutMs + blockMs;
+  return { commandTimeout: bound, socketTimeout: bound };
+}
+
+/**
  * Options for one-shot readers (the harness reading broker state): they give up after a few
  * reconnects, so a dead Redis fails the read instead of hanging it.
  */

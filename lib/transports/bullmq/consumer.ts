@@ -11,6 +11,12 @@ import { classifyFailure, decideDelivery, deliveryLimits } from '../delivery-pol
 import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
 
 /**
+ * BullMQ blocks a BZPOPMIN for at most 10 s and abandons it 1 s later (its own watchdog); its
+ * connections (the blocking one is a copy of ours) get REDIS_COMMAND_TIMEOUT_MS on top.
+ */
+const BULLMQ_BLOCK_CEILING_MS = 11_000;
+
+/**
  * BullMQ worker.
  *
  * The delivery count is `job.attemptsStarted` (every move to active, stalls included). A job
@@ -70,6 +76,9 @@ export function createBullmqConsumer(
       connection = createRedisClient(config.redis.workersUrl, `${name}-bullmq`, {
         maxRetriesPerRequest: null,
         enableOfflineQueue: true,
+        // Bounded above BullMQ's longest block, without socketTimeout: BullMQ resets a
+        // blocking connection that overstays itself, and a quiet BZPOPMIN is not a dead link.
+        commandTimeout: config.redis.commandTimeoutMs + BULLMQ_BLOCK_CEILING_MS,
       });
       worker = new Worker<EventEnvelope>(b.queue, processJob, {
         connection,

@@ -8,7 +8,7 @@ import { createLogger } from '../../log.ts';
 import { createMicroBatcher } from '../../micro-batcher.ts';
 import { deadLetterStream } from '../dead-letter-names.ts';
 import { createLimiter } from '../limiter.ts';
-import { createRedisClient } from '../redis-client.ts';
+import { boundedCommands, createRedisClient } from '../redis-client.ts';
 import { redisConsumerName } from './identity.ts';
 import { pairsToMap } from '../redis-pairs.ts';
 import { redisErrorCode } from '../redis-error-code.ts';
@@ -55,8 +55,9 @@ const LOOP_BACKOFF = { baseMs: 200, maxMs: 2000, jitter: 'equal' } as const;
  * XACKed only after the handler resolved. A failed entry stays pending and comes back
  * through XAUTOCLAIM; once the delivery policy (delivery-policy.ts, from the delivery count
  * in XPENDING) says dead-letter, it is copied to `<stream>.dlq` with the error and
- * acknowledged in one MULTI. Entries are never trimmed. Consumers that hold nothing and are
- * idle past `consumerDeleteIdleMs` are deleted.
+ * acknowledged in one MULTI. Every command is bounded by REDIS_COMMAND_TIMEOUT_MS (the
+ * blocking read by that plus its block time). Entries are never trimmed. Consumers that hold
+ * nothing and are idle past `consumerDeleteIdleMs` are deleted.
  */
 export function createRedisConsumer(
   config: Config,
@@ -348,8 +349,15 @@ export function createRedisConsumer(
 
     async start() {
       // Commands fail at once while disconnected (factory default); the loop backs off and retries.
-      cmd = createRedisClient(r.workersUrl, `${name}-cmd`, { lazyConnect: true });
-      reader = createRedisClient(r.workersUrl, `${name}-read`, { lazyConnect: true });
+      cmd = createRedisClient(r.workersUrl, `${name}-cmd`, {
+        lazyConnect: true,
+        ...boundedCommands(r.commandTimeoutMs),
+      });
+      // The reader blocks up to blockMs; its bound comes on top of that.
+      reader = createRedisClient(r.workersUrl, `${name}-read`, {
+        lazyConnect: true,
+        ...boundedCommands(r.commandTimeoutMs, r.blockMs),
+      });
       await Promise.all([cmd.connect(), reader.connect()]);
       await ensureGroup(cmd);
       running = true;
