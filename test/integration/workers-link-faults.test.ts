@@ -1,16 +1,20 @@
 /**
- * Links that stay open but never answer (Toxiproxy `timeout` toxic with timeout 0), on the
- * real servers: a worker must fail such calls as retriable within its bound and resume once
- * the link is back.
+ * Links that stay open but never answer (Toxiproxy `timeout` toxic with timeout 0), and a
+ * dead-letter write that fails, on the real servers: a worker must fail such calls as
+ * retriable within its bound and resume once the link is back, and must never acknowledge
+ * an entry whose dead letter was not written.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
+import type { Redis } from 'ioredis';
+import { pino } from 'pino';
 import { loadConfig } from '../../lib/config.ts';
-import { errorMessage } from '../../lib/errors.ts';
+import { errorMessage, PermanentHandlerError } from '../../lib/errors.ts';
 import { createSink, createSinkClient, SinkUnavailableError } from '../../lib/sink.ts';
+import { deadLetterStream } from '../../lib/transports/dead-letter-names.ts';
 import { classifyFailure } from '../../lib/transports/delivery-policy.ts';
 import { boundedCommands, createRedisClient } from '../../lib/transports/redis-client.ts';
-import { drivers } from '../../lib/transports/registry.ts';
+import { driverFor, drivers } from '../../lib/transports/registry.ts';
 import { endpointsToEnv, type Infra } from '../../harness/infra/index.ts';
 import { useInfra } from '../support/infra.ts';
 import { proxyControl } from './producer-support.ts';
@@ -186,4 +190,74 @@ describe('workers on links that never answer (real servers, Toxiproxy)', functio
       }
     });
   }
+});
+
+describe('redis dead letters that cannot be written (real Redis)', function () {
+  this.timeout(60_000);
+  const infra = useInfra();
+  let direct: Redis;
+
+  before(async function () {
+    direct = createRedisClient(infra().endpoints.redis.direct, 'dlq-test', { lazyConnect: true });
+    await direct.connect();
+  });
+  after(() => direct?.disconnect());
+
+  it('a failed dead-letter XADD leaves the entry pending, never acknowledged', async function () {
+    const config = loadConfig({
+      ...endpointsToEnv(infra().endpoints),
+      ...isolatedEnv('redis-dlq-wrongtype'),
+      LOG_LEVEL: 'silent',
+      MAX_DELIVERIES: '1',
+      REDIS_CLAIM_IDLE_MS: '100',
+      REDIS_CLAIM_INTERVAL_MS: '100',
+      REDIS_BLOCK_MS: '100',
+    });
+    const { stream, groupName } = config.redis;
+    const dlq = deadLetterStream(stream);
+    // A key of the wrong type where the dead letters go: XADD answers WRONGTYPE.
+    await direct.set(dlq, 'not a stream');
+    const [poison] = makeEvents(1);
+    await publishRaw('redis', config, [poison!]);
+    const driver = driverFor('redis');
+    let calls = 0;
+    const consumer = driver.createConsumer(
+      config,
+      () => {
+        calls += 1;
+        return Promise.reject(new PermanentHandlerError('poison'));
+      },
+      { workerId: 'dlq-wrongtype', logger: pino({ level: 'silent' }) },
+    );
+    const deliveries = async () => {
+      const rows = (await direct.xpending(stream, groupName, '-', '+', 10)) as [
+        string,
+        string,
+        number,
+        number,
+      ][];
+      return rows.map((r) => r[3]);
+    };
+    await consumer.start();
+    try {
+      // Dead-lettered (MAX_DELIVERIES=1) on every delivery, and each time the XADD fails.
+      await waitUntil('a first delivery', () => calls >= 1, 20_000, 20);
+      await waitUntil(
+        'three deliveries, or the entry acknowledged',
+        async () => calls >= 3 || (await deliveries()).length === 0,
+        20_000,
+        20,
+      );
+      expect(await deliveries(), 'still pending, not acknowledged').to.have.length(1);
+      expect(await direct.type(dlq)).to.equal('string');
+      // Once dead letters can be written again, the next delivery writes one, then acks.
+      await direct.del(dlq);
+      await waitUntil('acknowledged', async () => (await deliveries()).length === 0, 20_000, 50);
+      const dead = await driver.inspect(config).deadLetters();
+      expect(dead.map((d) => d.id)).to.deep.equal([poison!.id]);
+    } finally {
+      await consumer.drain();
+      await driver.inspect(config).removeAll();
+    }
+  });
 });

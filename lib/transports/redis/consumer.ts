@@ -40,6 +40,16 @@ end
 return deleted
 `;
 
+/**
+ * KEYS[1] stream, KEYS[2] dead-letter stream; ARGV[1] group, ARGV[2] entry id, ARGV[3..] the
+ * dead letter's field/value pairs. The XACK runs only once the XADD succeeded: a failing
+ * XADD (WRONGTYPE, OOM, MISCONF) aborts the script and the entry stays pending.
+ */
+const DEAD_LETTER_SCRIPT = `
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+`;
+
 /** The consume loop backs off 200 ms to 2 s after an error (a Redis that is down). */
 const LOOP_BACKOFF = { baseMs: 200, maxMs: 2000, jitter: 'equal' } as const;
 
@@ -55,9 +65,10 @@ const LOOP_BACKOFF = { baseMs: 200, maxMs: 2000, jitter: 'equal' } as const;
  * XACKed only after the handler resolved. A failed entry stays pending and comes back
  * through XAUTOCLAIM; once the delivery policy (delivery-policy.ts, from the delivery count
  * in XPENDING) says dead-letter, it is copied to `<stream>.dlq` with the error and
- * acknowledged in one MULTI. Every command is bounded by REDIS_COMMAND_TIMEOUT_MS (the
- * blocking read by that plus its block time). Entries are never trimmed. Consumers that hold
- * nothing and are idle past `consumerDeleteIdleMs` are deleted.
+ * acknowledged by one script that acknowledges only after the copy succeeded. Every command
+ * is bounded by REDIS_COMMAND_TIMEOUT_MS (the blocking read by that plus its block time).
+ * Entries are never trimmed. Consumers that hold nothing and are idle past
+ * `consumerDeleteIdleMs` are deleted.
  */
 export function createRedisConsumer(
   config: Config,
@@ -118,10 +129,39 @@ export function createRedisConsumer(
     return counts;
   }
 
+  /** Copies the entry to the dead-letter stream and acknowledges it; throws if the copy failed. */
+  async function deadLetter(
+    client: Redis,
+    entryId: string,
+    map: Map<string, string>,
+    id: string,
+    err: unknown,
+    deliveryCount: number,
+  ) {
+    const fields: Record<string, string> = {
+      id,
+      type: map.get('type') ?? '',
+      envelope: map.get('envelope') ?? '',
+      error: errorMessage(err),
+      deliveries: String(deliveryCount),
+      entry: entryId,
+    };
+    await client.eval(
+      DEAD_LETTER_SCRIPT,
+      2,
+      r.stream,
+      dlq,
+      r.groupName,
+      entryId,
+      ...Object.entries(fields).flat(),
+    );
+  }
+
   /**
    * Handles one delivery; true when it is done and must be acknowledged. A failure leaves the
    * entry pending for XAUTOCLAIM, until the delivery policy says dead-letter: then it is
-   * dead-lettered (and acknowledged in the same MULTI).
+   * dead-lettered (and acknowledged by the same script). A failed dead-letter write throws,
+   * so the entry stays pending and is tried again.
    */
   async function handleEntry(
     client: Redis,
@@ -157,26 +197,7 @@ export function createRedisConsumer(
       }
       // FAILPOINT drop-dead-letters: acknowledged without the dead-letter write.
       if (failpoint('drop-dead-letters')) return true;
-      await client
-        .multi()
-        .xadd(
-          dlq,
-          '*',
-          'id',
-          event?.id ?? map.get('id') ?? '',
-          'type',
-          map.get('type') ?? '',
-          'envelope',
-          map.get('envelope') ?? '',
-          'error',
-          errorMessage(err),
-          'deliveries',
-          String(deliveryCount),
-          'entry',
-          entryId,
-        )
-        .xack(r.stream, r.groupName, entryId)
-        .exec();
+      await deadLetter(client, entryId, map, event?.id ?? map.get('id') ?? '', err, deliveryCount);
       log.warn({ entryId, id: event?.id, deliveryCount, err: errorMessage(err) }, 'dead-lettered');
       return false;
     }
