@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { loadConfig } from '../lib/config.ts';
+import { describeOptions, loadConfig } from '../lib/config.ts';
 import { AppError, errorMessage } from '../lib/errors.ts';
 import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
@@ -21,7 +21,12 @@ async function main(): Promise<void> {
     args = parseWorkersArgs(process.argv.slice(2));
     // Help needs no configuration: print it even when the environment is incomplete.
     if (args.help) {
-      console.log(USAGE);
+      console.log(`${USAGE}\n\nOptions (variable, default and unit, meaning):`);
+      console.log(
+        describeOptions()
+          .map((line) => `  ${line}`)
+          .join('\n'),
+      );
       return;
     }
     config = loadConfig();
