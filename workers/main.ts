@@ -5,6 +5,7 @@ import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
 import { parseWorkersArgs, USAGE } from './cli-args.ts';
 import { startControlServer } from './control-server.ts';
+import { poolMetricsFor } from './pool-metrics.ts';
 import { createSupervisor } from './supervisor.ts';
 import { runWorker } from './worker.ts';
 
@@ -45,8 +46,10 @@ async function main(): Promise<void> {
     config,
     logger: log,
   });
+  // Listening before the first fork, so that no worker's snapshot is missed.
+  const metrics = poolMetricsFor(args.transport, config, () => supervisor.state(), log);
   supervisor.start();
-  const control = await startControlServer(supervisor, config.workers.controlPort);
+  const control = await startControlServer(supervisor, config.workers.controlPort, metrics);
   log.info({ controlUrl: control.url, size: args.size }, 'workers started');
 
   let firstSignalAt = 0;
