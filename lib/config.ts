@@ -203,19 +203,38 @@ function isSpec(node: unknown): node is OptionSpec<unknown> {
   return typeof node === 'object' && node !== null && 'env' in node && 'parse' in node;
 }
 
-function resolve(node: unknown, env: Env): unknown {
+/** Resolves every option; a bad value goes to `problems` (all of them, not only the first). */
+function resolve(node: unknown, env: Env, problems: ConfigError[]): unknown {
   if (isSpec(node)) {
     const raw = env[node.env];
-    return raw === undefined || raw === '' ? node.default : node.parse(raw, node.env);
+    if (raw === undefined || raw === '') return node.default;
+    try {
+      return node.parse(raw, node.env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(err);
+      return node.default;
+    }
   }
   return Object.fromEntries(
-    Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, resolve(v, env)]),
+    Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, resolve(v, env, problems)]),
   );
 }
 
-/** Reads and validates every option. Throws ConfigError naming the first bad variable. */
+/** One error for all the bad variables, so that a user fixes them in one go. */
+function configProblems(problems: readonly ConfigError[]): ConfigError {
+  if (problems.length === 1) return problems[0]!;
+  const lines = problems.map((p) => `  ${p.message}`).join('\n');
+  return new ConfigError(`${problems.length} variables are invalid:\n${lines}`, {
+    cause: new AggregateError(problems),
+  });
+}
+
+/** Reads and validates every option. Throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): Config {
-  const config = resolve(OPTIONS, env) as Config;
+  const problems: ConfigError[] = [];
+  const config = resolve(OPTIONS, env, problems) as Config;
+  if (problems.length > 0) throw configProblems(problems);
   // Per-role endpoints fall back to the shared one.
   if (config.kafka.producerBrokers.length === 0)
     config.kafka.producerBrokers = config.kafka.brokers;
@@ -226,15 +245,39 @@ export function loadConfig(env: Env = process.env): Config {
   return config;
 }
 
-/** One line per option: `VARIABLE (default): description`, for --help and the README. */
+/** The unit an option's name ends in (`_MS`, `_BYTES`, ...): the names carry the units. */
+const UNIT_SUFFIXES: readonly [suffix: string, unit: string][] = [
+  ['_MS', 'ms'],
+  ['_SECONDS', 's'],
+  ['_S', 's'],
+  ['_BYTES', 'bytes'],
+  ['_MB', 'MB'],
+];
+
+function unitOf(env: string): string | undefined {
+  return UNIT_SUFFIXES.find(([suffix]) => env.endsWith(suffix))?.[1];
+}
+
+function defaultText(spec: OptionSpec<unknown>): string {
+  const value = Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default);
+  if (value === '') return 'unset';
+  const unit = unitOf(spec.env);
+  return unit === undefined ? value : `${value} ${unit}`;
+}
+
+/**
+ * One line per option, `VARIABLE  default[ unit]  description` in aligned columns, for
+ * `--help` (an option without a default says `unset`; its description tells what applies).
+ */
 export function describeOptions(): string[] {
-  const lines: string[] = [];
+  const specs: OptionSpec<unknown>[] = [];
   const walk = (node: unknown) => {
-    if (isSpec(node)) {
-      const def = Array.isArray(node.default) ? node.default.join(',') : String(node.default);
-      lines.push(`${node.env} (default ${def === '' ? 'see doc' : def}): ${node.doc}`);
-    } else Object.values(node as Record<string, unknown>).forEach(walk);
+    if (isSpec(node)) specs.push(node);
+    else Object.values(node as Record<string, unknown>).forEach(walk);
   };
   walk(OPTIONS);
-  return lines;
+  const rows = specs.map((s) => [s.env, defaultText(s), s.doc] as const);
+  const width = (i: 0 | 1) => Math.max(...rows.map((r) => r[i].length));
+  const [w0, w1] = [width(0), width(1)];
+  return rows.map(([env, def, doc]) => `${env.padEnd(w0)}  ${def.padEnd(w1)}  ${doc}`);
 }

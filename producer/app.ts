@@ -2,12 +2,17 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Config } from '../lib/config.ts';
 import type { TransportName } from '../lib/envelope.ts';
 import type { Logger } from '../lib/log.ts';
+import { drivers } from '../lib/transports/registry.ts';
 import type { Publisher } from '../lib/transports/types.ts';
 import { registerEventsRoute } from './events-route.ts';
 import { registerHealthRoutes } from './health-routes.ts';
 import { toHttpError } from './http-errors.ts';
 import { registerJsonBodyParser } from './json-body.ts';
 import { createProducerMetrics, type ProducerMetrics } from './metrics.ts';
+import { registerOpenApi } from './openapi.ts';
+import { schemaErrorToAppError, type SchemaError } from './schema-errors.ts';
+import { sharedSchemas } from './schemas.ts';
+import { AJV_OPTIONS } from './validation.ts';
 
 export interface ProducerAppOptions {
   config: Config;
@@ -30,6 +35,17 @@ export function buildProducerApp(options: ProducerAppOptions): FastifyInstance {
     loggerInstance: options.logger as FastifyBaseLogger | undefined,
     // One log line per request is too much at thousands of events a second.
     logController: new LogController({ disableRequestLogging: true }),
+    // Requests are validated by their routes' JSON Schemas (schemas.ts), strictly.
+    ajv: { customOptions: AJV_OPTIONS },
+    schemaErrorFormatter: (errors, dataVar) =>
+      schemaErrorToAppError(errors as SchemaError[], dataVar),
+  });
+
+  // Every answer counted, 4xx and 404s included; unmatched URLs share one label value.
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   // Only JSON is accepted: anything else (fastify also parses text/plain) is a 415.
@@ -52,7 +68,15 @@ export function buildProducerApp(options: ProducerAppOptions): FastifyInstance {
       .send({ error: 'not_found', message: `no route ${request.method} ${request.url}` }),
   );
 
-  registerEventsRoute(app, { config, publishers, metrics });
-  registerHealthRoutes(app, publishers, metrics);
+  for (const schema of Object.values(sharedSchemas(config.producer.maxBatch)))
+    app.addSchema(schema);
+  registerOpenApi(app);
+  const transports = drivers.map((d) => d.name);
+  // In a plugin, so that they are added once @fastify/swagger listens for routes.
+  void app.register((api, _options, done) => {
+    registerEventsRoute(api, { config, publishers, metrics, transports });
+    registerHealthRoutes(api, publishers, metrics);
+    done();
+  });
   return app;
 }

@@ -1,25 +1,87 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../lib/config.ts';
-import { isTransportName, type TransportName } from '../lib/envelope.ts';
+import type { EventEnvelope, TransportName } from '../lib/envelope.ts';
 import { AppError, IndeterminateError, NotSentError } from '../lib/errors.ts';
 import { failpoint } from '../lib/failpoints.ts';
 import type { Publisher } from '../lib/transports/types.ts';
 import { NotFoundError } from './http-errors.ts';
 import type { ProducerMetrics } from './metrics.ts';
-import { parseEventsRequest } from './validation.ts';
+import {
+  acceptedSchema,
+  errorAnswer,
+  eventsBodySchema,
+  IdempotencyHeadersSchema,
+  transportParamsSchema,
+  type EventsBody,
+} from './schemas.ts';
+import { checkEventsRequest } from './validation.ts';
 
 export interface EventsRouteOptions {
   config: Config;
   publishers: Partial<Record<TransportName, Publisher>>;
   metrics: ProducerMetrics;
+  /** Every transport the API names (the registry's drivers), served or not. */
+  transports: readonly TransportName[];
+}
+
+/** The route's schema: fastify validates with it and GET /openapi.json shows it. */
+function eventsRouteSchema(maxBatch: number, transports: readonly TransportName[]) {
+  return {
+    summary: 'Publish one event or a batch',
+    description:
+      'Answers 202 only once the broker holds every event durably; nothing of a refused ' +
+      'request is published.',
+    params: transportParamsSchema(transports),
+    headers: IdempotencyHeadersSchema,
+    body: eventsBodySchema(maxBatch),
+    response: {
+      202: acceptedSchema(transports),
+      400: errorAnswer('A bad request; the message names the bad field (JSON pointer).'),
+      404: errorAnswer('No such transport.'),
+      413: errorAnswer('Body over PRODUCER_BODY_LIMIT_BYTES, or batch over PRODUCER_MAX_BATCH.'),
+      415: errorAnswer('Not UTF-8 JSON.'),
+      503: errorAnswer('Broker not connected, nothing was sent: retry after Retry-After.'),
+      504: errorAnswer('Sent, but no ack in PRODUCER_ACK_TIMEOUT_MS: retry with the same ids.'),
+    },
+  };
+}
+
+/** Publishes and records the outcome; rethrows what the error handler must answer. */
+async function publishCounted(
+  publisher: Publisher,
+  events: readonly EventEnvelope[],
+  metrics: ProducerMetrics,
+): Promise<void> {
+  const started = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  try {
+    await publisher.publish(events);
+  } catch (err) {
+    // Refused before sending because of the request itself (an event above the broker's
+    // message limit): a 4xx like a validation error, nothing published.
+    if (err instanceof AppError && err.code === 'TOO_LARGE') throw err;
+    const outcome =
+      err instanceof NotSentError
+        ? 'failed'
+        : err instanceof IndeterminateError
+          ? 'indeterminate'
+          : undefined;
+    // Anything unexpected after sending may have been written: count it as indeterminate.
+    metrics.record(publisher.transport, outcome ?? 'indeterminate', events.length, seconds());
+    if (outcome === undefined)
+      throw new IndeterminateError('publish failed unexpectedly', { cause: err });
+    throw err;
+  }
+  metrics.record(publisher.transport, 'accepted', events.length, seconds());
 }
 
 /**
- * `POST /v1/events/:transport`: validate the whole request, publish, and answer
- * `202 {transport, ids}` only after the broker's durable ack. Other methods get 405.
+ * `POST /v1/events/:transport`: validate the whole request (the schema, then
+ * checkEventsRequest), publish, and answer `202 {transport, ids}` only after the broker's
+ * durable ack. Other methods get 405.
  */
 export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOptions): void {
-  const { config, publishers, metrics } = options;
+  const { config, publishers, metrics, transports } = options;
   const limits = {
     maxBatch: config.producer.maxBatch,
     maxPayloadDepth: config.producer.maxPayloadDepth,
@@ -27,46 +89,31 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
   // Counted per transport, so that every transport loses some requests whatever the interleaving.
   const requests = new Map<TransportName, number>();
 
-  app.post<{ Params: { transport: string } }>('/v1/events/:transport', async (request, reply) => {
-    const name = request.params.transport;
-    const publisher = isTransportName(name) ? publishers[name] : undefined;
-    if (publisher === undefined)
-      throw new NotFoundError(`unknown transport "${name}"; use kafka, redis or bullmq`);
-    const events = parseEventsRequest(request.body, request.headers['idempotency-key'], limits);
-    const started = process.hrtime.bigint();
-    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-    // FAILPOINT early-202: 202 before the broker ack, and every 10th request never published.
-    if (failpoint('early-202')) {
-      const n = (requests.get(publisher.transport) ?? 0) + 1;
-      requests.set(publisher.transport, n);
-      if (n % 10 !== 0) void publisher.publish(events).catch(() => undefined);
-      return reply.code(202).send({ transport: publisher.transport, ids: events.map((e) => e.id) });
-    }
-    try {
-      await publisher.publish(events);
-    } catch (err) {
-      // Refused before sending because of the request itself (an event above the broker's
-      // message limit): a 4xx like a validation error, nothing published.
-      if (err instanceof AppError && err.code === 'TOO_LARGE') throw err;
-      const outcome =
-        err instanceof NotSentError
-          ? 'failed'
-          : err instanceof IndeterminateError
-            ? 'indeterminate'
-            : undefined;
-      // Anything unexpected after sending may have been written: count it as indeterminate.
-      metrics.record(publisher.transport, outcome ?? 'indeterminate', events.length, seconds());
-      if (outcome === undefined)
-        throw new IndeterminateError('publish failed unexpectedly', { cause: err });
-      throw err;
-    }
-    metrics.record(publisher.transport, 'accepted', events.length, seconds());
-    return reply.code(202).send({ transport: publisher.transport, ids: events.map((e) => e.id) });
-  });
+  app.post<{ Params: { transport: TransportName }; Body: EventsBody }>(
+    '/v1/events/:transport',
+    { schema: eventsRouteSchema(limits.maxBatch, transports) },
+    async (request, reply) => {
+      const publisher = publishers[request.params.transport];
+      if (publisher === undefined)
+        throw new NotFoundError(`transport "${request.params.transport}" is not served here`);
+      const events = checkEventsRequest(request.body, request.headers['idempotency-key'], limits);
+      const accepted = { transport: publisher.transport, ids: events.map((e) => e.id) };
+      // FAILPOINT early-202: 202 before the broker ack, and every 10th request never published.
+      if (failpoint('early-202')) {
+        const n = (requests.get(publisher.transport) ?? 0) + 1;
+        requests.set(publisher.transport, n);
+        if (n % 10 !== 0) void publisher.publish(events).catch(() => undefined);
+        return reply.code(202).send(accepted);
+      }
+      await publishCounted(publisher, events, metrics);
+      return reply.code(202).send(accepted);
+    },
+  );
 
   app.route({
     method: ['GET', 'PUT', 'PATCH', 'DELETE'],
     url: '/v1/events/:transport',
+    schema: { hide: true },
     handler: async (_request, reply) =>
       reply
         .code(405)

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TransportName } from '../lib/envelope.ts';
 import type { Publisher } from '../lib/transports/types.ts';
 import type { ProducerMetrics } from './metrics.ts';
+import { LivezSchema, ReadyzSchema } from './schemas.ts';
 
 /**
  * `GET /livez` (the process answers), `GET /readyz` (503 while any broker is unreachable,
@@ -12,9 +13,20 @@ export function registerHealthRoutes(
   publishers: Partial<Record<TransportName, Publisher>>,
   metrics: ProducerMetrics,
 ): void {
-  app.get('/livez', (_request, reply) => reply.send({ status: 'ok' }));
+  app.get(
+    '/livez',
+    { schema: { summary: 'The process answers', response: { 200: LivezSchema } } },
+    (_request, reply) => reply.send({ status: 'ok' }),
+  );
 
-  app.get('/readyz', async (_request, reply) => {
+  const readyz = {
+    summary: 'Every broker link is up',
+    response: {
+      200: { ...ReadyzSchema, description: 'Every broker is reachable.' },
+      503: { ...ReadyzSchema, description: 'A broker is unreachable; publishing to it fails.' },
+    },
+  };
+  app.get('/readyz', { schema: readyz }, async (_request, reply) => {
     const brokers = Object.fromEntries(
       Object.values(publishers).map((p) => [p.transport, p.isReady() ? 'ready' : 'unreachable']),
     );
@@ -22,7 +34,10 @@ export function registerHealthRoutes(
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', brokers });
   });
 
-  app.get('/metrics', async (_request, reply) =>
-    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  app.get(
+    '/metrics',
+    { schema: { summary: 'Prometheus metrics (text exposition format)' } },
+    async (_request, reply) =>
+      reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
   );
 }

@@ -3,14 +3,26 @@
  * PRODUCER_HOST:PRODUCER_PORT and logs the URL. On SIGTERM/SIGINT it stops accepting,
  * answers every in-flight request after its publish settled, disconnects and exits 0.
  */
-import { loadConfig } from '../lib/config.ts';
+import { describeOptions, loadConfig } from '../lib/config.ts';
 import { AppError, errorMessage } from '../lib/errors.ts';
 import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
 import { drivers } from '../lib/transports/registry.ts';
 import { buildProducerApp } from './app.ts';
+import { parseProducerArgs, USAGE } from './cli-args.ts';
+
+const help = () =>
+  `${USAGE}\n\nOptions (variable, default and unit, meaning):\n` +
+  describeOptions()
+    .map((line) => `  ${line}`)
+    .join('\n');
 
 async function main(): Promise<void> {
+  // Help needs no configuration: print it even when the environment is incomplete.
+  if (parseProducerArgs(process.argv.slice(2)).help) {
+    console.log(help());
+    return;
+  }
   const config = loadConfig();
   configureLogging(config.logLevel);
   const logger = createLogger('producer');
@@ -57,5 +69,7 @@ async function main(): Promise<void> {
 main().catch((err: unknown) => {
   // Config and startup errors are the user's to fix: one line, no stack.
   console.error(`producer: ${err instanceof AppError ? err.message : errorMessage(err)}`);
-  process.exit(err instanceof AppError && err.code === 'CONFIG' ? 2 : 1);
+  const usage = err instanceof AppError && (err.code === 'CONFIG' || err.code === 'VALIDATION');
+  if (usage && err.code === 'VALIDATION') console.error(`\n${USAGE}`);
+  process.exit(usage ? 2 : 1);
 });

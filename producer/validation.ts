@@ -1,6 +1,14 @@
+import AjvCompiler from '@fastify/ajv-compiler';
 import { EVENT_ID_PATTERN, newEventId, type EventEnvelope } from '../lib/envelope.ts';
 import { ValidationError } from '../lib/errors.ts';
-import { TooLargeError } from './http-errors.ts';
+import { schemaErrorToAppError, type SchemaError } from './schema-errors.ts';
+import {
+  ERROR_MESSAGE,
+  eventsBodySchema,
+  sharedSchemas,
+  type EventBody,
+  type EventsBody,
+} from './schemas.ts';
 
 export interface ValidationLimits {
   /** Most events in one request. */
@@ -9,16 +17,21 @@ export interface ValidationLimits {
   maxPayloadDepth: number;
 }
 
-const EVENT_FIELDS = new Set(['id', 'type', 'key', 'payload']);
-const MAX_TYPE_LENGTH = 256;
-const MAX_KEY_LENGTH = 1024;
-// Control characters would corrupt log lines and Kafka header values.
-const hasControlChars = (s: string) =>
-  [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/**
+ * fastify's Ajv, set up for the producer (`ajv.customOptions`). fastify's defaults would
+ * drop unknown properties silently and turn `5` into `"5"`: both must be refused instead.
+ */
+export const AJV_OPTIONS: AjvCompiler.Options = {
+  removeAdditional: false,
+  coerceTypes: false,
+  useDefaults: false,
+  // Lengths in UTF-16 units (String.length), the producer's bound before the schemas; the
+  // patterns hold them, as maxLength counts code points.
+  unicodeRegExp: false,
+  // Each error brings its data and schema: the messages name the rule and the bad value.
+  verbose: true,
+  keywords: [ERROR_MESSAGE],
+};
 
 /** Depth of nested objects/arrays, walked without recursion so no input can overflow the stack. */
 function exceedsDepth(root: unknown, maxDepth: number): boolean {
@@ -34,65 +47,90 @@ function exceedsDepth(root: unknown, maxDepth: number): boolean {
   return false;
 }
 
-function checkId(id: unknown, path: string): string {
-  if (typeof id !== 'string') throw new ValidationError('must be a string', path);
-  if (!EVENT_ID_PATTERN.test(id)) {
+function checkHeaderId(idempotencyKey: string | string[] | undefined): string | undefined {
+  const path = '/headers/idempotency-key';
+  if (Array.isArray(idempotencyKey))
+    throw new ValidationError('Idempotency-Key header must appear once', path);
+  if (idempotencyKey !== undefined && !EVENT_ID_PATTERN.test(idempotencyKey))
     throw new ValidationError('must be 1 to 128 characters of A-Z a-z 0-9 . _ : -', path);
-  }
-  return id;
+  return idempotencyKey;
 }
 
-function parseEvent(
-  raw: unknown,
+function toEnvelope(
+  event: EventBody,
   path: string,
   limits: ValidationLimits,
   producedAt: string,
-  fallbackId: string | undefined,
+  headerId: string | undefined,
 ): EventEnvelope {
-  if (!isPlainObject(raw)) throw new ValidationError('must be an object', path);
-  for (const field of Object.keys(raw)) {
-    if (!EVENT_FIELDS.has(field))
-      throw new ValidationError('is not a known field', `${path}/${field}`);
-  }
-  const { id, type, key, payload } = raw;
-  if (type === undefined) throw new ValidationError('is required', `${path}/type`);
-  if (typeof type !== 'string') throw new ValidationError('must be a string', `${path}/type`);
-  if (type.length === 0 || type.length > MAX_TYPE_LENGTH || hasControlChars(type)) {
-    throw new ValidationError(
-      `must be 1 to ${MAX_TYPE_LENGTH} characters without control characters`,
-      `${path}/type`,
-    );
-  }
-  if (key !== undefined) {
-    if (typeof key !== 'string') throw new ValidationError('must be a string', `${path}/key`);
-    if (key.length === 0 || key.length > MAX_KEY_LENGTH) {
-      throw new ValidationError(`must be 1 to ${MAX_KEY_LENGTH} characters`, `${path}/key`);
-    }
-  }
-  if (payload === undefined) throw new ValidationError('is required', `${path}/payload`);
-  if (!isPlainObject(payload))
-    throw new ValidationError('must be a JSON object', `${path}/payload`);
+  const { id, type, key, payload } = event;
   if (exceedsDepth(payload, limits.maxPayloadDepth)) {
     throw new ValidationError(
       `is nested deeper than ${limits.maxPayloadDepth} levels`,
       `${path}/payload`,
     );
   }
-  let eventId: string;
-  if (id !== undefined) {
-    eventId = checkId(id, `${path}/id`);
-    if (fallbackId !== undefined && fallbackId !== eventId) {
-      throw new ValidationError('differs from the Idempotency-Key header', `${path}/id`);
-    }
-  } else eventId = fallbackId ?? newEventId();
+  if (id !== undefined && headerId !== undefined && id !== headerId)
+    throw new ValidationError('differs from the Idempotency-Key header', `${path}/id`);
+  const eventId = id ?? headerId ?? newEventId();
   return { id: eventId, type, ...(key === undefined ? {} : { key }), payload, producedAt };
+}
+
+/**
+ * The checks a schema cannot express, on a body the schema accepted: payload depth, ids
+ * unique within a batch, and the Idempotency-Key header (once, a valid id, the single
+ * event's id, never with a batch). Throws ValidationError with the JSON pointer of the field.
+ */
+export function checkEventsRequest(
+  body: EventsBody,
+  idempotencyKey: string | string[] | undefined,
+  limits: ValidationLimits,
+  now: Date = new Date(),
+): EventEnvelope[] {
+  const headerId = checkHeaderId(idempotencyKey);
+  const producedAt = now.toISOString();
+  if (!('events' in body)) return [toEnvelope(body, '', limits, producedAt, headerId)];
+  if (headerId !== undefined) {
+    throw new ValidationError(
+      'Idempotency-Key is for single events; give each batch event an id',
+      '/headers/idempotency-key',
+    );
+  }
+  const seen = new Map<string, number>();
+  return body.events.map((item, i) => {
+    const event = toEnvelope(item, `/events/${i}`, limits, producedAt, undefined);
+    const first = seen.get(event.id);
+    if (first !== undefined)
+      throw new ValidationError(`repeats the id of /events/${first}`, `/events/${i}/id`);
+    seen.set(event.id, i);
+    return event;
+  });
+}
+
+const fastifyAjv = AjvCompiler();
+const bodyValidators = new Map<number, (body: unknown) => boolean>();
+
+/** The body validator fastify builds for the route, for callers outside a request. */
+function bodyValidator(maxBatch: number) {
+  let validate = bodyValidators.get(maxBatch);
+  if (validate === undefined) {
+    const compile = fastifyAjv(sharedSchemas(maxBatch), { customOptions: AJV_OPTIONS });
+    const compiled = compile({ schema: eventsBodySchema(maxBatch), httpPart: 'body' });
+    validate = (body: unknown) => {
+      if (compiled(body) === true) return true;
+      throw schemaErrorToAppError((compiled.errors ?? []) as SchemaError[], 'body');
+    };
+    bodyValidators.set(maxBatch, validate);
+  }
+  return validate;
 }
 
 /**
  * Turns a request body into envelopes, or throws before anything is published:
  * ValidationError (400, with the JSON-pointer path of the bad field) or TooLargeError (413).
  * Accepts one event `{id?, type, key?, payload}` or a batch `{events: [...]}`; the
- * Idempotency-Key header is the id of a single event.
+ * Idempotency-Key header is the id of a single event. The route does the same in two steps
+ * (fastify validates the schema, then `checkEventsRequest`); this is both in one.
  */
 export function parseEventsRequest(
   body: unknown,
@@ -100,42 +138,7 @@ export function parseEventsRequest(
   limits: ValidationLimits,
   now: Date = new Date(),
 ): EventEnvelope[] {
-  if (Array.isArray(idempotencyKey)) {
-    throw new ValidationError(
-      'Idempotency-Key header must appear once',
-      '/headers/idempotency-key',
-    );
-  }
-  const headerId =
-    idempotencyKey === undefined ? undefined : checkId(idempotencyKey, '/headers/idempotency-key');
-  if (!isPlainObject(body)) throw new ValidationError('body must be a JSON object', '');
-  const producedAt = now.toISOString();
-
-  if (!('events' in body)) return [parseEvent(body, '', limits, producedAt, headerId)];
-
-  for (const field of Object.keys(body)) {
-    if (field !== 'events') throw new ValidationError('is not allowed next to events', `/${field}`);
-  }
-  if (headerId !== undefined) {
-    throw new ValidationError(
-      'Idempotency-Key is for single events; give each batch event an id',
-      '/headers/idempotency-key',
-    );
-  }
-  const raw = body.events;
-  if (!Array.isArray(raw)) throw new ValidationError('must be an array', '/events');
-  if (raw.length === 0) throw new ValidationError('must hold at least one event', '/events');
-  if (raw.length > limits.maxBatch) {
-    throw new TooLargeError(`a batch holds at most ${limits.maxBatch} events, got ${raw.length}`);
-  }
-  const seen = new Map<string, number>();
-  return raw.map((item: unknown, i) => {
-    const event = parseEvent(item, `/events/${i}`, limits, producedAt, undefined);
-    const first = seen.get(event.id);
-    if (first !== undefined) {
-      throw new ValidationError(`repeats the id of /events/${first}`, `/events/${i}/id`);
-    }
-    seen.set(event.id, i);
-    return event;
-  });
+  checkHeaderId(idempotencyKey);
+  bodyValidator(limits.maxBatch)(body);
+  return checkEventsRequest(body as EventsBody, idempotencyKey, limits, now);
 }

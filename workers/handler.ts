@@ -2,7 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TransportName } from '../lib/envelope.ts';
 import { PermanentHandlerError } from '../lib/errors.ts';
 import type { Sink } from '../lib/sink.ts';
+import { classifyFailure, decideDelivery } from '../lib/transports/delivery-policy.ts';
 import type { Handler } from '../lib/transports/types.ts';
+import type { DeliveryMetrics, DeliveryOutcome } from './worker-metrics.ts';
 
 export interface HandlerOptions {
   transport: TransportName;
@@ -14,6 +16,10 @@ export interface HandlerOptions {
   workTimeMs?: number;
   /** Called once per event whose delivery reached the sink. */
   onProcessed?: () => void;
+  /** Where each delivery's outcome and handling time are counted. */
+  metrics?: DeliveryMetrics;
+  /** MAX_DELIVERIES: the attempt after which a failing event is dead-lettered. */
+  maxDeliveries?: number;
 }
 
 function isPoison(payload: unknown): boolean {
@@ -25,17 +31,44 @@ function isPoison(payload: unknown): boolean {
 }
 
 /**
+ * What the consumers do with a failed delivery (lib/transports/<name>/consumer.ts): a
+ * retriable failure never counts against the event; any other is dead-lettered once the
+ * delivery count reaches `maxDeliveries`.
+ */
+export function failedOutcome(
+  err: unknown,
+  deliveryCount: number,
+  maxDeliveries: number,
+): DeliveryOutcome {
+  const failed = { failure: classifyFailure(err), deliveries: deliveryCount };
+  const decision = decideDelivery(failed, { maxDeliveries, retryBackoffMs: 0 });
+  return decision.action === 'dead-letter' ? 'dead_lettered' : 'failed';
+}
+
+/**
  * The application's handler: simulated work, then one idempotent sink write. Events with
  * `payload.poison === true` fail permanently every time (the poison scenario).
  */
 export function createHandler(options: HandlerOptions): Handler {
   const { transport, sink, workerId, pid = process.pid, workTimeMs = 0, onProcessed } = options;
-  return async ({ event, deliveryCount }) => {
+  const { metrics, maxDeliveries = Number.POSITIVE_INFINITY } = options;
+  const handle: Handler = async ({ event, deliveryCount }) => {
     if (workTimeMs > 0) await sleep(workTimeMs);
     if (isPoison(event.payload)) {
       throw new PermanentHandlerError(`poison event ${event.id} can never be processed`);
     }
     await sink.record({ transport, id: event.id, workerId, pid, deliveryCount });
     onProcessed?.();
+  };
+  if (metrics === undefined) return handle;
+  return async (delivery) => {
+    const ended = metrics.started(delivery.deliveryCount);
+    try {
+      await handle(delivery);
+      ended('processed');
+    } catch (err) {
+      ended(failedOutcome(err, delivery.deliveryCount, maxDeliveries));
+      throw err;
+    }
   };
 }

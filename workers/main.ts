@@ -1,10 +1,11 @@
 import cluster from 'node:cluster';
-import { loadConfig } from '../lib/config.ts';
+import { describeOptions, loadConfig } from '../lib/config.ts';
 import { AppError, errorMessage } from '../lib/errors.ts';
 import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
 import { parseWorkersArgs, USAGE } from './cli-args.ts';
 import { startControlServer } from './control-server.ts';
+import { poolMetricsFor } from './pool-metrics.ts';
 import { createSupervisor } from './supervisor.ts';
 import { runWorker } from './worker.ts';
 
@@ -21,7 +22,12 @@ async function main(): Promise<void> {
     args = parseWorkersArgs(process.argv.slice(2));
     // Help needs no configuration: print it even when the environment is incomplete.
     if (args.help) {
-      console.log(USAGE);
+      console.log(`${USAGE}\n\nOptions (variable, default and unit, meaning):`);
+      console.log(
+        describeOptions()
+          .map((line) => `  ${line}`)
+          .join('\n'),
+      );
       return;
     }
     config = loadConfig();
@@ -40,8 +46,10 @@ async function main(): Promise<void> {
     config,
     logger: log,
   });
+  // Listening before the first fork, so that no worker's snapshot is missed.
+  const metrics = poolMetricsFor(args.transport, config, () => supervisor.state(), log);
   supervisor.start();
-  const control = await startControlServer(supervisor, config.workers.controlPort);
+  const control = await startControlServer(supervisor, config.workers.controlPort, metrics);
   log.info({ controlUrl: control.url, size: args.size }, 'workers started');
 
   let firstSignalAt = 0;

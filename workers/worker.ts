@@ -8,11 +8,16 @@ import { driverFor } from '../lib/transports/registry.ts';
 import type { Consumer } from '../lib/transports/types.ts';
 import { createHandler } from './handler.ts';
 import { isToWorker, type FromWorker, type ToWorker } from './messages.ts';
+import { createWorkerMetrics, type MetricsMessage, type WorkerMetrics } from './worker-metrics.ts';
 
-/** Processed counts go to the primary at most this often (one message, not one per event). */
+/**
+ * Processed counts and metrics go to the primary at most this often (one message each, not
+ * one per event): the pool's /metrics is at most this old, and a SIGKILLed worker's last
+ * counts are kept by the primary.
+ */
 const REPORT_INTERVAL_MS = 250;
 
-const send = (msg: FromWorker) => {
+const send = (msg: FromWorker | MetricsMessage) => {
   if (process.connected) process.send?.(msg);
 };
 
@@ -28,17 +33,19 @@ export function runWorker(): void {
   enableFailpoints(config.failpoints, log);
   let consumer: Consumer | undefined;
   let sinkClient: ReturnType<typeof createSinkClient> | undefined;
+  let metrics: WorkerMetrics | undefined;
   let processed = 0;
   let started = false;
   let exiting: Promise<void> | undefined;
 
-  const flush = () => {
+  const flush = async () => {
     if (processed > 0) {
       send({ type: 'processed', count: processed });
       processed = 0;
     }
+    if (metrics?.changed) send({ type: 'metrics', metrics: await metrics.snapshot() });
   };
-  const reporter = setInterval(flush, REPORT_INTERVAL_MS);
+  const reporter = setInterval(() => void flush(), REPORT_INTERVAL_MS);
 
   const shutdown = (reason: string, code = 0) => {
     exiting ??= (async () => {
@@ -51,7 +58,7 @@ export function runWorker(): void {
       if (outcome === 'timeout')
         log.warn({ drainTimeoutMs: config.workers.drainTimeoutMs }, 'drain timed out');
       clearInterval(reporter);
-      flush();
+      await flush();
       send({ type: 'drained' });
       sinkClient?.disconnect();
       // Let the IPC messages out before exiting.
@@ -64,6 +71,7 @@ export function runWorker(): void {
     log = createLogger('worker', { workerId: msg.workerId, transport: msg.transport });
     sinkClient = createSinkClient(config, `sink-w${msg.workerId}`);
     const sink = createSink(sinkClient, { namespace: config.sink.namespace });
+    metrics = createWorkerMetrics(msg.transport);
     const handler = createHandler({
       transport: msg.transport,
       sink,
@@ -72,6 +80,8 @@ export function runWorker(): void {
       onProcessed: () => {
         processed += 1;
       },
+      metrics,
+      maxDeliveries: config.workers.maxDeliveries,
     });
     consumer = driverFor(msg.transport).createConsumer(config, handler, {
       workerId: msg.workerId,

@@ -43,4 +43,36 @@ describe('config', function () {
     expect(stray, 'rows that are not an option').to.deep.equal([]);
     expect(body.map((row) => /`([A-Z0-9_]+)`/.exec(row)?.[1])).to.have.members(names);
   });
+
+  it('reports every bad variable at once, not only the first', function () {
+    let error: unknown;
+    try {
+      loadConfig({ PRODUCER_PORT: 'eighty', KAFKA_BROKERS: 'nohostport', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).to.match(/^3 variables are invalid:/);
+    for (const name of ['PRODUCER_PORT', 'KAFKA_BROKERS', 'LOG_LEVEL'])
+      expect(message, name).to.contain(name);
+    const cause = (error as ConfigError).cause;
+    expect(cause).to.be.instanceOf(AggregateError);
+    expect((cause as AggregateError).errors).to.have.length(3);
+  });
+
+  it('describes every option with its default and the unit its name carries', function () {
+    const lines = describeOptions();
+    const line = (name: string) => lines.find((l) => l.split(' ')[0] === name) ?? '';
+    expect(line('PRODUCER_ACK_TIMEOUT_MS')).to.match(/^PRODUCER_ACK_TIMEOUT_MS +5000 ms +wait/);
+    expect(line('PRODUCER_BODY_LIMIT_BYTES')).to.match(/ 4194304 bytes /);
+    expect(line('PRODUCER_RETRY_AFTER_SECONDS')).to.match(/ 1 s /);
+    expect(line('BULLMQ_KEEP_COMPLETED_S')).to.match(/ 3600 s /);
+    expect(line('KAFKA_HEAP_MB')).to.match(/ 512 MB /);
+    expect(line('WORKER_CONCURRENCY')).to.match(/ 16 +events/);
+    expect(line('TOXIPROXY_URL')).to.match(/ unset +Toxiproxy/);
+    // Aligned columns: the descriptions all start at the same place.
+    const starts = new Set(lines.map((l) => l.indexOf(l.split(/ {2,}/)[2] ?? '')));
+    expect(starts.size).to.equal(1);
+  });
 });
