@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../lib/config.ts';
 import { errorMessage } from '../lib/errors.ts';
 import type { TransportName } from '../lib/envelope.ts';
-import { startInfra } from '../harness/infra/index.ts';
+import { startInfra, type Infra } from '../harness/infra/index.ts';
 import { cacheDir } from '../harness/infra/paths.ts';
 import { cleanupRun } from './cleanup.ts';
 import type { BenchContext } from './context.ts';
@@ -15,7 +15,7 @@ import { measureIngest } from './phases/ingest.ts';
 import { measureLatency } from './phases/latency.ts';
 import { measureRecovery } from './phases/recovery.ts';
 import { measureSingle } from './phases/single-requests.ts';
-import { benchPlan } from './plan.ts';
+import { benchPlan, type BenchPlan } from './plan.ts';
 import { progress } from './progress.ts';
 import type { BenchResult } from './results.ts';
 import { startProducer, type ProducerHandle } from './services.ts';
@@ -39,6 +39,15 @@ export interface RunBenchOptions {
   resultsDir: string;
 }
 
+/** One bench run in progress: what every phase measures with and records into. */
+interface BenchRun {
+  ctx: BenchContext;
+  result: BenchResult;
+  transports: TransportName[];
+  /** Runs one measurement; a failure is recorded in `result.errors`, not thrown. */
+  attempt: <T>(what: string, fn: () => Promise<T>) => Promise<T | undefined>;
+}
+
 /**
  * The whole benchmark on freshly started local infrastructure. A measurement that fails is
  * recorded in `errors` and the others still run; the infrastructure is always stopped.
@@ -52,12 +61,64 @@ export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
   const config = loadConfig();
   progress(`starting infrastructure (${plan.mode} mode; child logs in ${logDir})`);
   const infra = await startInfra(config, (line) => progress(line));
-  const result: BenchResult = {
+  const result = emptyResult({
+    plan,
+    transports: options.transports,
+    startedAt,
+    loadAvgAtStart,
+    infra,
+    logDir,
+  });
+  const run: BenchRun = {
+    ctx: {
+      plan,
+      endpoints: infra.endpoints,
+      baseEnv: directEnv(infra.endpoints),
+      logDir,
+      kafkaLibsDir: kafkaLibsDir(cacheDir(config.infra.cacheDir), infra.versions.kafka),
+      payload: benchPayload(plan.payloadBytes),
+    },
+    result,
+    transports: options.transports,
+    attempt: (what, fn) => attemptInto(result, what, fn),
+  };
+  try {
+    await runProducerPhases(run);
+    await runDrainPhase(run);
+    await runRecoveryPhase(run);
+    await runLatencyPhase(run);
+  } finally {
+    progress('stopping infrastructure');
+    await infra.stop();
+  }
+  result.finishedAt = new Date().toISOString();
+  return result;
+}
+
+/** What a result knows before anything is measured. */
+interface RunStart {
+  plan: BenchPlan;
+  transports: TransportName[];
+  startedAt: string;
+  loadAvgAtStart: number[];
+  infra: Infra;
+  logDir: string;
+}
+
+function emptyResult({
+  plan,
+  transports,
+  startedAt,
+  loadAvgAtStart,
+  infra,
+  logDir,
+}: RunStart): BenchResult {
+  return {
     startedAt,
     finishedAt: '',
     mode: plan.mode,
     plan,
-    transports: options.transports,
+    transports,
     machine: { cpus: cpus().length, loadAvgAtStart, node: process.version },
     infra: { provider: infra.provider, versions: { ...infra.versions } },
     ingest: [],
@@ -69,101 +130,102 @@ export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
     notes: [],
     logDir,
   };
-  const attempt = async <T>(what: string, fn: () => Promise<T>): Promise<T | undefined> => {
-    try {
-      return await fn();
-    } catch (err) {
-      result.errors.push(`${what}: ${errorMessage(err)}`);
-      progress(`FAILED ${what}: ${errorMessage(err)}`);
-      return undefined;
-    }
-  };
-  const ctx: BenchContext = {
-    plan,
-    endpoints: infra.endpoints,
-    baseEnv: directEnv(infra.endpoints),
-    logDir,
-    kafkaLibsDir: kafkaLibsDir(cacheDir(config.infra.cacheDir), infra.versions.kafka),
-    payload: benchPayload(plan.payloadBytes),
-  };
-  const ts = options.transports;
+}
 
+async function attemptInto<T>(
+  result: BenchResult,
+  what: string,
+  fn: () => Promise<T>,
+): Promise<T | undefined> {
   try {
-    // 1 and 2: one producer, its own topic/stream/queue. Restarted if something killed it
-    // (the machine is shared), so one lost process does not cost every later figure.
-    const ingestEnv = { ...ctx.baseEnv, ...runNames('producer') };
-    let producer: ProducerHandle | undefined;
-    const liveProducer = async (before: string): Promise<ProducerHandle> => {
-      const gone = producer?.exitReason();
-      if (producer && gone === undefined) return producer;
-      if (producer) {
-        result.notes.push(
-          `the ingest producer exited unexpectedly before ${before}; restarted (${gone?.split('\n')[0] ?? ''})`,
+    return await fn();
+  } catch (err) {
+    result.errors.push(`${what}: ${errorMessage(err)}`);
+    progress(`FAILED ${what}: ${errorMessage(err)}`);
+    return undefined;
+  }
+}
+
+/**
+ * 1 and 2: ingest and single requests through one producer on its own topic/stream/queue.
+ * Restarted if something killed it (the machine is shared), so one lost process does not
+ * cost every later figure.
+ */
+async function runProducerPhases(run: BenchRun): Promise<void> {
+  const { ctx, result, transports: ts, attempt } = run;
+  const ingestEnv = { ...ctx.baseEnv, ...runNames('producer') };
+  let producer: ProducerHandle | undefined;
+  const liveProducer = async (before: string): Promise<ProducerHandle> => {
+    const gone = producer?.exitReason();
+    if (producer && gone === undefined) return producer;
+    if (producer) {
+      result.notes.push(
+        `the ingest producer exited unexpectedly before ${before}; restarted (${gone?.split('\n')[0] ?? ''})`,
+      );
+      progress(`producer gone before ${before}; restarting it`);
+    }
+    producer = await startProducer(ingestEnv, ctx.logDir, 'producer-ingest');
+    return producer;
+  };
+  for (const t of ts) {
+    const r = await attempt(`ingest ${t}`, async () =>
+      measureIngest(ctx, await liveProducer(`ingest ${t}`), t),
+    );
+    if (r) result.ingest.push(r);
+  }
+  for (const target of [...ts, 'livez' as const]) {
+    const r = await attempt(`single requests ${target}`, async () =>
+      measureSingle(ctx, await liveProducer(`single requests ${target}`), target),
+    );
+    if (r) result.single.push(r);
+  }
+  await producer?.stop();
+  await cleanupRun(configFor(ingestEnv));
+}
+
+/** 3: drain, transport by transport (CPU-bound: nothing else runs meanwhile). */
+async function runDrainPhase({ ctx, result, transports, attempt }: BenchRun): Promise<void> {
+  for (const t of transports) {
+    const r = await attempt(`drain ${t}`, () => measureDrain(ctx, t));
+    if (r) result.drain.push(r);
+  }
+}
+
+/** 4: recovery is bound by timeouts, not CPU: the transports run side by side. */
+async function runRecoveryPhase({ ctx, result, transports, attempt }: BenchRun): Promise<void> {
+  progress(`recovery: ${transports.join(', ')} side by side`);
+  const recoveries = await Promise.all(
+    transports.map((t) => attempt(`recovery ${t}`, () => measureRecovery(ctx, t))),
+  );
+  for (const r of recoveries) if (r) result.recovery.push(r);
+}
+
+/** 5: latency against a fresh producer (no backlog left from the ingest runs). */
+async function runLatencyPhase({ ctx, result, transports, attempt }: BenchRun): Promise<void> {
+  const latencyEnv = { ...ctx.baseEnv, ...runNames('latency'), WORK_TIME_MS: '0' };
+  const latencyProducer = await attempt('latency producer start', () =>
+    startProducer(latencyEnv, ctx.logDir, 'producer-latency'),
+  );
+  if (!latencyProducer) return;
+  const reader = await openSinkReader(ctx.endpoints.sink.direct, latencyEnv.SINK_NAMESPACE);
+  try {
+    for (const t of transports) {
+      // Scaled from the single-event capacity measured in phase 2.
+      const capacity = result.single.find((x) => x.target === t)?.requestsPerS;
+      if (capacity === undefined || !Number.isFinite(capacity) || capacity <= 0) {
+        result.errors.push(
+          `latency ${t}: no single-event capacity measured to scale the load from`,
         );
-        progress(`producer gone before ${before}; restarting it`);
+        continue;
       }
-      producer = await startProducer(ingestEnv, logDir, 'producer-ingest');
-      return producer;
-    };
-    for (const t of ts) {
-      const r = await attempt(`ingest ${t}`, async () =>
-        measureIngest(ctx, await liveProducer(`ingest ${t}`), t),
+      const r = await attempt(`latency ${t}`, () =>
+        measureLatency(ctx, latencyProducer, latencyEnv, reader, t, capacity),
       );
-      if (r) result.ingest.push(r);
-    }
-    for (const target of [...ts, 'livez' as const]) {
-      const r = await attempt(`single requests ${target}`, async () =>
-        measureSingle(ctx, await liveProducer(`single requests ${target}`), target),
-      );
-      if (r) result.single.push(r);
-    }
-    await producer?.stop();
-    await cleanupRun(configFor(ingestEnv));
-
-    // 3: drain, transport by transport (CPU-bound: nothing else runs meanwhile).
-    for (const t of ts) {
-      const r = await attempt(`drain ${t}`, () => measureDrain(ctx, t));
-      if (r) result.drain.push(r);
-    }
-
-    // 4: recovery is bound by timeouts, not CPU: the transports run side by side.
-    progress(`recovery: ${ts.join(', ')} side by side`);
-    const recoveries = await Promise.all(
-      ts.map((t) => attempt(`recovery ${t}`, () => measureRecovery(ctx, t))),
-    );
-    for (const r of recoveries) if (r) result.recovery.push(r);
-
-    // 5: latency against a fresh producer (no backlog left from the ingest runs).
-    const latencyEnv = { ...ctx.baseEnv, ...runNames('latency'), WORK_TIME_MS: '0' };
-    const latencyProducer = await attempt('latency producer start', () =>
-      startProducer(latencyEnv, logDir, 'producer-latency'),
-    );
-    if (latencyProducer) {
-      const reader = await openSinkReader(infra.endpoints.sink.direct, latencyEnv.SINK_NAMESPACE);
-      try {
-        for (const t of ts) {
-          const capacity = result.single.find((x) => x.target === t)?.requestsPerS;
-          if (capacity === undefined || !Number.isFinite(capacity) || capacity <= 0) {
-            result.errors.push(
-              `latency ${t}: no single-event capacity measured to scale the load from`,
-            );
-            continue;
-          }
-          const r = await attempt(`latency ${t}`, () =>
-            measureLatency(ctx, latencyProducer, latencyEnv, reader, t, capacity),
-          );
-          if (r) result.latency.push(...r);
-        }
-      } finally {
-        reader.close();
-        await latencyProducer.stop();
-        await cleanupRun(configFor(latencyEnv));
-      }
+      if (r) result.latency.push(...r);
     }
   } finally {
-    progress('stopping infrastructure');
-    await infra.stop();
+    reader.close();
+    await latencyProducer.stop();
+    await cleanupRun(configFor(latencyEnv));
   }
-  result.finishedAt = new Date().toISOString();
-  return result;
 }

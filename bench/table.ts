@@ -19,87 +19,109 @@ function table(title: string, header: string[], rows: string[][]): string[] {
   return [title, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ''];
 }
 
+/** The bench's tables, in the order the measurements ran, then notes and errors. */
 export function formatTables(r: BenchResult): string {
-  const p = r.plan;
   const out: string[] = [
-    `bench (${r.mode}) ${r.startedAt}  ${r.machine.cpus} cpus, load ${r.machine.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')}  node ${r.machine.node}`,
-    `infra ${r.infra.provider}: kafka ${r.infra.versions.kafka ?? '?'}, redis ${r.infra.versions.redis ?? '?'}; direct (unproxied) links`,
-    '',
+    ...headerLines(r),
+    ...ingestTable(r),
+    ...singleTable(r),
+    ...drainTable(r),
+    ...recoveryTable(r),
+    ...latencyTable(r),
   ];
-  out.push(
-    ...table(
-      `INGEST: ${p.payloadBytes} B payloads, ${p.ingest.batchSize}-event batches, ${p.ingest.concurrency} in flight, ${num(p.ingest.events)} events`,
-      ['transport', 'producer ev/s', 'raw client ev/s', 'ratio', 'broker tool ev/s', 'tool'],
-      r.ingest.map((i) => [
-        i.transport,
-        num(i.producerEventsPerS),
-        num(i.rawEventsPerS),
-        num(i.ratio, 2),
-        i.tool ? num(i.tool.eventsPerS) : '-',
-        i.tool?.name ?? '(none)',
-      ]),
-    ),
-  );
-  out.push(
-    ...table(
-      `SINGLE-EVENT REQUESTS: autocannon, ${p.single.connections} connections, ${p.single.durationS} s`,
-      ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
-      r.single.map((x) => [
-        x.target === 'livez' ? 'GET /livez (ceiling)' : `POST ${x.target}`,
-        num(x.requestsPerS),
-        ms(x.p50Ms),
-        ms(x.p99Ms),
-        num(x.non2xx),
-        num(x.errors),
-      ]),
-    ),
-  );
-  out.push(
-    ...table(
-      `DRAIN: backlog of ${num(p.drain.events)}, ${p.drain.poolSize} consumers, WORK_TIME_MS=0 (rate over first..last sink effect)`,
-      ['transport', 'workers ev/s', 'raw loop ev/s', 'ratio', 'wall s (workers)', 'wall s (raw)'],
-      r.drain.map((d) => [
-        d.transport,
-        num(d.workersEventsPerS),
-        num(d.rawEventsPerS),
-        num(d.ratio, 2),
-        s(d.workersWallMs),
-        s(d.rawWallMs),
-      ]),
-    ),
-  );
-  out.push(
-    ...table(
-      `RECOVERY: SIGKILL 1 of ${p.recovery.poolSize} workers holding events, WORK_TIME_MS=${p.recovery.workTimeMs}, respawn off`,
-      ['transport', 'held', 'first s', 'all s', 'bound s', 'target', 'bound from'],
-      r.recovery.map((x) => [
-        x.transport,
-        num(x.held),
-        s(x.firstRecoveredMs),
-        s(x.recoveredMs),
-        s(x.boundMs),
-        x.withinTarget ? 'ok' : 'MISSED',
-        x.boundFrom,
-      ]),
-    ),
-  );
-  out.push(
-    ...table(
-      `END-TO-END LATENCY: client send -> first sink effect, single-event requests, ${p.latency.durationS} s per load`,
-      ['transport', 'load', 'target/s', 'achieved/s', 'measured', 'p50 ms', 'p99 ms'],
-      r.latency.map((l) => [
-        l.transport,
-        `${Math.round(l.fraction * 100)}%`,
-        num(l.targetPerS),
-        num(l.achievedPerS),
-        `${num(l.measured)}/${num(l.accepted)}`,
-        ms(l.p50Ms),
-        ms(l.p99Ms),
-      ]),
-    ),
-  );
   if (r.notes.length > 0) out.push('NOTES:', ...r.notes.map((n) => `  ${n}`), '');
   if (r.errors.length > 0)
     out.push('ERRORS (measurements not taken):', ...r.errors.map((e) => `  ${e}`), '');
   return out.join('\n');
+}
+
+/** When, where and on what the figures were taken. */
+function headerLines(r: BenchResult): string[] {
+  return [
+    `bench (${r.mode}) ${r.startedAt}  ${r.machine.cpus} cpus, load ${r.machine.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')}  node ${r.machine.node}`,
+    `infra ${r.infra.provider}: kafka ${r.infra.versions.kafka ?? '?'}, redis ${r.infra.versions.redis ?? '?'}; direct (unproxied) links`,
+    '',
+  ];
+}
+
+function ingestTable(r: BenchResult): string[] {
+  const p = r.plan;
+  return table(
+    `INGEST: ${p.payloadBytes} B payloads, ${p.ingest.batchSize}-event batches, ${p.ingest.concurrency} in flight, ${num(p.ingest.events)} events`,
+    ['transport', 'producer ev/s', 'raw client ev/s', 'ratio', 'broker tool ev/s', 'tool'],
+    r.ingest.map((i) => [
+      i.transport,
+      num(i.producerEventsPerS),
+      num(i.rawEventsPerS),
+      num(i.ratio, 2),
+      i.tool ? num(i.tool.eventsPerS) : '-',
+      i.tool?.name ?? '(none)',
+    ]),
+  );
+}
+
+function singleTable(r: BenchResult): string[] {
+  const p = r.plan;
+  return table(
+    `SINGLE-EVENT REQUESTS: autocannon, ${p.single.connections} connections, ${p.single.durationS} s`,
+    ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
+    r.single.map((x) => [
+      x.target === 'livez' ? 'GET /livez (ceiling)' : `POST ${x.target}`,
+      num(x.requestsPerS),
+      ms(x.p50Ms),
+      ms(x.p99Ms),
+      num(x.non2xx),
+      num(x.errors),
+    ]),
+  );
+}
+
+function drainTable(r: BenchResult): string[] {
+  const p = r.plan;
+  return table(
+    `DRAIN: backlog of ${num(p.drain.events)}, ${p.drain.poolSize} consumers, WORK_TIME_MS=0 (rate over first..last sink effect)`,
+    ['transport', 'workers ev/s', 'raw loop ev/s', 'ratio', 'wall s (workers)', 'wall s (raw)'],
+    r.drain.map((d) => [
+      d.transport,
+      num(d.workersEventsPerS),
+      num(d.rawEventsPerS),
+      num(d.ratio, 2),
+      s(d.workersWallMs),
+      s(d.rawWallMs),
+    ]),
+  );
+}
+
+function recoveryTable(r: BenchResult): string[] {
+  const p = r.plan;
+  return table(
+    `RECOVERY: SIGKILL 1 of ${p.recovery.poolSize} workers holding events, WORK_TIME_MS=${p.recovery.workTimeMs}, respawn off`,
+    ['transport', 'held', 'first s', 'all s', 'bound s', 'target', 'bound from'],
+    r.recovery.map((x) => [
+      x.transport,
+      num(x.held),
+      s(x.firstRecoveredMs),
+      s(x.recoveredMs),
+      s(x.boundMs),
+      x.withinTarget ? 'ok' : 'MISSED',
+      x.boundFrom,
+    ]),
+  );
+}
+
+function latencyTable(r: BenchResult): string[] {
+  const p = r.plan;
+  return table(
+    `END-TO-END LATENCY: client send -> first sink effect, single-event requests, ${p.latency.durationS} s per load`,
+    ['transport', 'load', 'target/s', 'achieved/s', 'measured', 'p50 ms', 'p99 ms'],
+    r.latency.map((l) => [
+      l.transport,
+      `${Math.round(l.fraction * 100)}%`,
+      num(l.targetPerS),
+      num(l.achievedPerS),
+      `${num(l.measured)}/${num(l.accepted)}`,
+      ms(l.p50Ms),
+      ms(l.p99Ms),
+    ]),
+  );
 }

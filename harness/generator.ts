@@ -68,6 +68,35 @@ const DEFAULTS = {
   eventType: 'harness.test',
 };
 
+type ResolvedOptions = typeof DEFAULTS & GeneratorOptions;
+
+/** One request's worth of events, and when it is due on the run clock. */
+interface Batch {
+  events: ClientEvent[];
+  poison: string[];
+  due: number;
+}
+
+/** Shared by every slot: whether the run stopped, and a sleep that a stop cuts short. */
+interface StopSignal {
+  readonly stopped: () => boolean;
+  readonly stop: () => void;
+  readonly sleep: (ms: number) => Promise<void>;
+}
+
+/** What a slot needs to send one transport's batches and record them. */
+interface SlotContext {
+  transport: TransportName;
+  nextBatch: () => Batch | undefined;
+  stat: TransportProgress;
+  signal: StopSignal;
+  client: Client;
+  history: HistorySink;
+  clock: RunClock;
+  /** Client processes over all transports: a retired process's successor is `proc + total`. */
+  total: number;
+}
+
 function validate(o: Required<Omit<GeneratorOptions, 'durationSec'>>, durationSec: number): void {
   const positive: [string, number][] = [
     ['messages', o.messages],
@@ -91,99 +120,33 @@ export function createGenerator(options: GeneratorOptions): Generator {
   const o = { ...DEFAULTS, ...options };
   const durationSec = options.durationSec ?? (2 * o.messages) / o.ratePerSec + 10;
   validate(o, durationSec);
-  const { client, history, clock } = o;
-  const intervalMs = (1000 * o.batchSize) / o.ratePerSec;
   const stats = Object.fromEntries(
     o.transports.map((t) => [
       t,
       { sent: 0, acked: 0, failed: 0, info: 0, inFlight: 0, remaining: o.messages },
     ]),
   ) as GeneratorProgress;
-
-  let stopped = false;
-  let wake: () => void = () => undefined;
-  const stopSignal = new Promise<void>((resolve) => (wake = resolve));
-  let deadline: ReturnType<typeof setTimeout> | undefined;
-  const stop = () => {
-    if (stopped) return;
-    stopped = true;
+  const signal = stopSignal(() => {
     for (const t of o.transports) stats[t].remaining = 0;
-    wake();
-  };
+  });
 
-  const sleep = async (ms: number) => {
-    if (ms <= 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([new Promise((r) => (timer = setTimeout(r, ms))), stopSignal]);
-    clearTimeout(timer);
-  };
-
-  async function driveTransport(transport: TransportName, index: number, startTime: number) {
-    const rng = o.random.fork(`load/${transport}`);
-    // One random pad per transport: payload bytes cost nothing to generate per event.
-    const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
-    let pad = '';
-    for (let i = 0; i < o.payloadBytes; i++) pad += alphabet[rng.int(0, alphabet.length - 1)];
+  const driveTransport = async (transport: TransportName, index: number, startTime: number) => {
     const stat = stats[transport];
-    let nextSeq = 0;
-    let k = 0;
-
-    // Batches are built in issue order, so the same seed gives the same ids and poison.
-    const nextBatch = (): { events: ClientEvent[]; poison: string[]; due: number } | undefined => {
-      if (stopped || nextSeq >= o.messages) return undefined;
-      const events: ClientEvent[] = [];
-      const poison: string[] = [];
-      const size = Math.min(o.batchSize, o.messages - nextSeq);
-      for (let i = 0; i < size; i++) {
-        const seq = nextSeq++;
-        const id = `${o.seed}-${transport}-${seq}`;
-        const isPoison = o.poisonFraction > 0 && rng.chance(o.poisonFraction);
-        if (isPoison) poison.push(id);
-        const payload: Record<string, unknown> = {
-          seq,
-          data: pad.slice(0, rng.int(0, pad.length)),
-        };
-        if (isPoison) payload.poison = true;
-        events.push({ id, type: o.eventType, payload });
-      }
-      stat.remaining = o.messages - nextSeq;
-      return { events, poison, due: startTime + k++ * intervalMs };
+    const nextBatch = batchSource(o, transport, stat, signal, startTime);
+    const ctx: SlotContext = {
+      transport,
+      nextBatch,
+      stat,
+      signal,
+      client: o.client,
+      history: o.history,
+      clock: o.clock,
+      total: o.transports.length * o.concurrency,
     };
-
-    const total = o.transports.length * o.concurrency;
-    const slot = async (slotIndex: number) => {
-      let proc = index * o.concurrency + slotIndex;
-      for (let batch = nextBatch(); batch; batch = nextBatch()) {
-        await sleep(batch.due - clock.now().time);
-        if (stopped) {
-          // Claimed but never sent: it was never attempted, so it is not in the history.
-          return;
-        }
-        const ids = batch.events.map((e) => e.id);
-        history.append({
-          type: 'invoke',
-          process: proc,
-          transport,
-          ids,
-          ...(batch.poison.length > 0 ? { poison: batch.poison } : {}),
-          ...clock.now(),
-        });
-        stat.sent += ids.length;
-        stat.inFlight++;
-        const outcome = await client.send(transport, batch.events);
-        stat.inFlight--;
-        history.append({ ...outcome, process: proc, transport, ids, ...clock.now() });
-        if (outcome.type === 'ok') stat.acked += ids.length;
-        else if (outcome.type === 'fail') stat.failed += ids.length;
-        else {
-          stat.info += ids.length;
-          // Jepsen: a process with an indeterminate op is retired; its successor gets a new id.
-          proc += total;
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: o.concurrency }, (_, i) => slot(i)));
-  }
+    await Promise.all(
+      Array.from({ length: o.concurrency }, (_, i) => runSlot(ctx, index * o.concurrency + i)),
+    );
+  };
 
   const progress = (): GeneratorProgress =>
     Object.fromEntries(Object.entries(stats).map(([t, s]) => [t, { ...s }])) as GeneratorProgress;
@@ -192,8 +155,8 @@ export function createGenerator(options: GeneratorOptions): Generator {
   return {
     run() {
       running ??= (async () => {
-        const startTime = clock.now().time;
-        deadline = setTimeout(stop, durationSec * 1000);
+        const startTime = o.clock.now().time;
+        const deadline = setTimeout(signal.stop, durationSec * 1000);
         try {
           await Promise.all(o.transports.map((t, i) => driveTransport(t, i, startTime)));
         } finally {
@@ -204,7 +167,113 @@ export function createGenerator(options: GeneratorOptions): Generator {
       })();
       return running;
     },
-    stop,
+    stop: signal.stop,
     progress,
   };
+}
+
+/** A stop flag whose `stop` runs `onStop` once, then wakes every sleeper. */
+function stopSignal(onStop: () => void): StopSignal {
+  let stopped = false;
+  let wake: () => void = () => undefined;
+  const woken = new Promise<void>((resolve) => (wake = resolve));
+  return {
+    stopped: () => stopped,
+    stop: () => {
+      if (stopped) return;
+      stopped = true;
+      onStop();
+      wake();
+    },
+    sleep: async (ms: number) => {
+      if (ms <= 0) return;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([new Promise((r) => (timer = setTimeout(r, ms))), woken]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+/**
+ * One transport's batches in issue order, each due `k * interval` after `startTime`; so
+ * the same seed gives the same ids, payloads and poison. Undefined once all are issued or
+ * the run stopped.
+ */
+function batchSource(
+  o: ResolvedOptions,
+  transport: TransportName,
+  stat: TransportProgress,
+  signal: StopSignal,
+  startTime: number,
+): () => Batch | undefined {
+  const rng = o.random.fork(`load/${transport}`);
+  const pad = randomPad(rng, o.payloadBytes);
+  const intervalMs = (1000 * o.batchSize) / o.ratePerSec;
+  let nextSeq = 0;
+  let k = 0;
+  return () => {
+    if (signal.stopped() || nextSeq >= o.messages) return undefined;
+    const events: ClientEvent[] = [];
+    const poison: string[] = [];
+    const size = Math.min(o.batchSize, o.messages - nextSeq);
+    for (let i = 0; i < size; i++) {
+      const seq = nextSeq++;
+      const id = `${o.seed}-${transport}-${seq}`;
+      const isPoison = o.poisonFraction > 0 && rng.chance(o.poisonFraction);
+      if (isPoison) poison.push(id);
+      const payload: Record<string, unknown> = {
+        seq,
+        data: pad.slice(0, rng.int(0, pad.length)),
+      };
+      if (isPoison) payload.poison = true;
+      events.push({ id, type: o.eventType, payload });
+    }
+    stat.remaining = o.messages - nextSeq;
+    return { events, poison, due: startTime + k++ * intervalMs };
+  };
+}
+
+/** One random pad per transport: payload bytes cost nothing to generate per event. */
+function randomPad(rng: Random, bytes: number): string {
+  const alphabet = 'abcdefghijklmnopqrstuvwxyz0123456789';
+  let pad = '';
+  for (let i = 0; i < bytes; i++) pad += alphabet[rng.int(0, alphabet.length - 1)];
+  return pad;
+}
+
+/**
+ * One client process slot: takes the next due batch, records invoke and completion, and
+ * counts the outcome, until nothing is left or the run stops.
+ */
+async function runSlot(ctx: SlotContext, firstProcess: number): Promise<void> {
+  const { transport, stat, signal, history, clock } = ctx;
+  let proc = firstProcess;
+  for (let batch = ctx.nextBatch(); batch; batch = ctx.nextBatch()) {
+    await signal.sleep(batch.due - clock.now().time);
+    if (signal.stopped()) {
+      // Claimed but never sent: it was never attempted, so it is not in the history.
+      return;
+    }
+    const ids = batch.events.map((e) => e.id);
+    history.append({
+      type: 'invoke',
+      process: proc,
+      transport,
+      ids,
+      ...(batch.poison.length > 0 ? { poison: batch.poison } : {}),
+      ...clock.now(),
+    });
+    stat.sent += ids.length;
+    stat.inFlight++;
+    const outcome = await ctx.client.send(transport, batch.events);
+    stat.inFlight--;
+    history.append({ ...outcome, process: proc, transport, ids, ...clock.now() });
+    if (outcome.type === 'ok') stat.acked += ids.length;
+    else if (outcome.type === 'fail') stat.failed += ids.length;
+    else {
+      stat.info += ids.length;
+      // Jepsen: a process with an indeterminate op is retired; its successor gets a new id.
+      proc += ctx.total;
+    }
+  }
 }

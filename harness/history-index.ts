@@ -1,5 +1,11 @@
 import type { TransportName } from '../lib/envelope.ts';
-import { isOp, type FaultEntry, type HistoryEntry, type PhaseEntry } from './history.ts';
+import {
+  isOp,
+  type FaultEntry,
+  type HistoryEntry,
+  type OpEntry,
+  type PhaseEntry,
+} from './history.ts';
 
 /**
  * One pass over a history, shared by the checker and the report: the fate of every id,
@@ -46,92 +52,126 @@ export interface HistoryIndex {
 
 const RANK: Record<IdOutcome, number> = { fail: 0, info: 1, ok: 2 };
 
+/** While reading: best completion so far and completions seen; resolved at the end. */
+type PendingId = IdState & { best?: IdOutcome; done: number };
+
+/** What one pass accumulates before the outcomes are resolved. */
+interface Reading {
+  startWall: number | undefined;
+  endTime: number;
+  ops: number;
+  transports: Set<TransportName>;
+  /** Open invoke per process (its wall time), to pair completions. */
+  openInvokes: Map<string, number>;
+  openFaults: FaultEntry[];
+  faults: FaultWindow[];
+  phases: PhaseEntry[];
+  ids: Map<TransportName, Map<string, PendingId>>;
+}
+
 export function indexHistory(history: Iterable<HistoryEntry>): HistoryIndex {
-  let startWall: number | undefined;
-  let endTime = 0;
-  let ops = 0;
-  const transports = new Set<TransportName>();
-  // Open invoke per process (its wall time), to pair completions.
-  const openInvokes = new Map<string, number>();
-  const openFaults: FaultEntry[] = [];
-  const faults: FaultWindow[] = [];
-  const phases: PhaseEntry[] = [];
-
-  // While reading: best completion so far and completions seen; resolved at the end.
-  type Pending = IdState & { best?: IdOutcome; done: number };
-  const raw = new Map<TransportName, Map<string, Pending>>();
-  const idsOf = (t: TransportName): Map<string, Pending> => {
-    let m = raw.get(t);
-    if (!m) {
-      m = new Map<string, Pending>();
-      raw.set(t, m);
-    }
-    return m;
+  const r: Reading = {
+    startWall: undefined,
+    endTime: 0,
+    ops: 0,
+    transports: new Set(),
+    openInvokes: new Map(),
+    openFaults: [],
+    faults: [],
+    phases: [],
+    ids: new Map(),
   };
-
   for (const entry of history) {
-    startWall ??= entry.wall - entry.time;
-    endTime = Math.max(endTime, entry.time);
-    if (entry.type === 'meta') {
-      entry.transports.forEach((t) => transports.add(t));
-      continue;
-    }
-    if (entry.type === 'phase') {
-      phases.push(entry);
-      continue;
-    }
-    if (entry.type === 'fault') {
-      if (entry.phase === 'start') openFaults.push(entry);
-      else {
-        const i = openFaults.findIndex((f) => f.fault === entry.fault && f.target === entry.target);
-        const start = i >= 0 ? openFaults.splice(i, 1)[0] : undefined;
-        faults.push(window(start ?? entry, entry));
-      }
-      continue;
-    }
-    if (!isOp(entry)) continue;
-    transports.add(entry.transport);
-    const key = `${entry.transport}/${entry.process}`;
-    const map = idsOf(entry.transport);
-    if (entry.type === 'invoke') {
-      ops++;
-      openInvokes.set(key, entry.wall);
-      const poison = new Set(entry.poison ?? []);
-      for (const id of entry.ids) {
-        const state = map.get(id);
-        if (state) {
-          state.attempts++;
-          state.poison ||= poison.has(id);
-        } else {
-          map.set(id, {
-            outcome: 'info',
-            attempts: 1,
-            done: 0,
-            poison: poison.has(id),
-            firstInvokeTime: entry.time,
-            invokeWall: entry.wall,
-          });
-        }
-      }
-      continue;
-    }
-    const invokeWall = openInvokes.get(key);
-    openInvokes.delete(key);
-    const outcome: IdOutcome = entry.type;
-    for (const id of entry.ids) {
-      const state = map.get(id);
-      if (!state) continue; // a completion without invoke: the id was never attempted
-      state.done++;
-      if (state.best === undefined || RANK[outcome] > RANK[state.best]) {
-        state.best = outcome;
-        if (invokeWall !== undefined) state.invokeWall = invokeWall;
-      }
-      if (outcome === 'ok') state.okTime ??= entry.time;
+    r.startWall ??= entry.wall - entry.time;
+    r.endTime = Math.max(r.endTime, entry.time);
+    if (entry.type === 'meta') entry.transports.forEach((t) => r.transports.add(t));
+    else if (entry.type === 'phase') r.phases.push(entry);
+    else if (entry.type === 'fault') readFault(r, entry);
+    else if (isOp(entry)) {
+      r.transports.add(entry.transport);
+      if (entry.type === 'invoke') readInvoke(r, entry);
+      else readCompletion(r, entry, entry.type);
     }
   }
-  for (const start of openFaults) faults.push(window(start, undefined));
-  faults.sort((a, b) => a.start - b.start);
+  for (const start of r.openFaults) r.faults.push(window(start, undefined));
+  r.faults.sort((a, b) => a.start - b.start);
+  return {
+    startWall: r.startWall ?? 0,
+    endTime: r.endTime,
+    transports: [...r.transports],
+    ids: resolveOutcomes(r.ids),
+    faults: r.faults,
+    phases: r.phases,
+    ops: r.ops,
+  };
+}
 
+/** A start opens a window; a heal closes the matching open one (or stands alone). */
+function readFault(r: Reading, entry: FaultEntry): void {
+  if (entry.phase === 'start') {
+    r.openFaults.push(entry);
+    return;
+  }
+  const i = r.openFaults.findIndex((f) => f.fault === entry.fault && f.target === entry.target);
+  const start = i >= 0 ? r.openFaults.splice(i, 1)[0] : undefined;
+  r.faults.push(window(start ?? entry, entry));
+}
+
+function idsOf(r: Reading, t: TransportName): Map<string, PendingId> {
+  let m = r.ids.get(t);
+  if (!m) {
+    m = new Map<string, PendingId>();
+    r.ids.set(t, m);
+  }
+  return m;
+}
+
+/** One more attempt for each id; the first invoke of an id starts its state. */
+function readInvoke(r: Reading, entry: OpEntry): void {
+  const map = idsOf(r, entry.transport);
+  r.ops++;
+  r.openInvokes.set(`${entry.transport}/${entry.process}`, entry.wall);
+  const poison = new Set(entry.poison ?? []);
+  for (const id of entry.ids) {
+    const state = map.get(id);
+    if (state) {
+      state.attempts++;
+      state.poison ||= poison.has(id);
+    } else {
+      map.set(id, {
+        outcome: 'info',
+        attempts: 1,
+        done: 0,
+        poison: poison.has(id),
+        firstInvokeTime: entry.time,
+        invokeWall: entry.wall,
+      });
+    }
+  }
+}
+
+/** Pairs a completion with its process's open invoke and keeps each id's best outcome. */
+function readCompletion(r: Reading, entry: OpEntry, outcome: IdOutcome): void {
+  const map = idsOf(r, entry.transport);
+  const key = `${entry.transport}/${entry.process}`;
+  const invokeWall = r.openInvokes.get(key);
+  r.openInvokes.delete(key);
+  for (const id of entry.ids) {
+    const state = map.get(id);
+    if (!state) continue; // a completion without invoke: the id was never attempted
+    state.done++;
+    if (state.best === undefined || RANK[outcome] > RANK[state.best]) {
+      state.best = outcome;
+      if (invokeWall !== undefined) state.invokeWall = invokeWall;
+    }
+    if (outcome === 'ok') state.okTime ??= entry.time;
+  }
+}
+
+/** Each id's final outcome: its best completion, or `info` if an attempt never completed. */
+function resolveOutcomes(
+  raw: Map<TransportName, Map<string, PendingId>>,
+): Map<TransportName, Map<string, IdState>> {
   const ids = new Map<TransportName, Map<string, IdState>>();
   for (const [t, map] of raw) {
     const out = new Map<string, IdState>();
@@ -144,15 +184,7 @@ export function indexHistory(history: Iterable<HistoryEntry>): HistoryIndex {
     }
     ids.set(t, out);
   }
-  return {
-    startWall: startWall ?? 0,
-    endTime,
-    transports: [...transports],
-    ids,
-    faults,
-    phases,
-    ops,
-  };
+  return ids;
 }
 
 function window(start: FaultEntry, heal: FaultEntry | undefined): FaultWindow {

@@ -1,28 +1,29 @@
 import { randomBytes } from 'node:crypto';
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
-import { Toxiproxy } from 'toxiproxy-node-client';
 import { loadConfig } from '../lib/config.ts';
-import { isolatedNames } from '../lib/transports/registry.ts';
 import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
 import { ConfigError } from '../lib/errors.ts';
-import { createSink } from '../lib/sink.ts';
-import type { Scenario } from './scenario.ts';
+import type { FaultStep, Scenario } from './scenario.ts';
 import { validateScenario } from './validate-scenario.ts';
 import { gatherCheckInputs, processedCounts, waitForDrain } from './check-inputs.ts';
 import { check, type CheckResult } from './checker/index.ts';
 import { createClient } from './client.ts';
 import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
-import { createFaultTimeline } from './fault-timeline.ts';
-import { createGenerator, type GeneratorProgress } from './generator.ts';
-import { createClock, createHistoryWriter, loadHistory, type RunPhase } from './history.ts';
-import { endpointsToEnv, startInfra, type Infra } from './infra/index.ts';
-import { ProducerService } from './processes.ts';
-import { WorkerPool } from './worker-pool.ts';
-import { createRandom, SEED_PATTERN } from './random.ts';
+import { createGenerator, type Generator, type GeneratorProgress } from './generator.ts';
+import {
+  createClock,
+  createHistoryWriter,
+  loadHistory,
+  type HistoryWriter,
+  type RunClock,
+  type RunPhase,
+} from './history.ts';
+import { startInfra, type Infra } from './infra/index.ts';
+import { createRandom, SEED_PATTERN, type Random } from './random.ts';
 import { createRunDir, writeReport } from './report.ts';
 import { resolveSchedule } from './schedule.ts';
+import { assembleSystem, type ScenarioSystem } from './scenario-system.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -59,173 +60,204 @@ export interface RunOutcome {
   htmlPath: string;
 }
 
+/** What is decided before anything starts: the seed's schedule, the run's folder and id. */
+interface RunPlan {
+  options: RunOptions;
+  transports: readonly TransportName[];
+  random: Random;
+  schedule: FaultStep[];
+  runDir: string;
+  /** Unique per run, also on a shared infrastructure. */
+  runId: string;
+}
+
+/** One run in progress: what its phases share, and what the progress reports read. */
+interface ScenarioRun extends RunPlan {
+  infra: Infra;
+  clock: RunClock;
+  history: HistoryWriter;
+  system: ScenarioSystem;
+  phase: RunPhase;
+  generator?: Generator;
+}
+
 /**
  * Runs one scenario end to end, Jepsen-style: start the system, drive load while the
  * nemeses inject the schedule, heal everything, wait for the drain, then check the history
  * against the sink and the brokers and write the report.
  */
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
-  const { scenario, seed } = options;
   checkRunOptions(options);
+  const plan = await planRun(options);
+  const { scenario } = options;
+  const infra = options.infra ?? (await startInfra(loadConfig(), options.log));
+  const clock = createClock();
+  const history = openHistory(plan, infra, clock);
+  const system = await assembleSystem({
+    infra,
+    runId: plan.runId,
+    runDir: plan.runDir,
+    scenario,
+    transports: plan.transports,
+    failpoints: options.failpoints ?? [],
+    random: plan.random.fork('nemesis'),
+    history,
+    clock,
+  });
+  const run: ScenarioRun = { ...plan, infra, clock, history, system, phase: 'setup' };
+  const progressTimer = reportProgress(run);
+  try {
+    await setUp(run);
+    await driveLoad(run);
+    enterPhase(run, 'heal');
+    await system.faults.healEverything(system.toxiproxy, infra, system.pools);
+    enterPhase(run, 'drain');
+    const drainMs = (scenario.timeouts?.drainSec ?? 30) * 1000;
+    await waitForDrain(plan.transports, system.config, drainMs);
+    enterPhase(run, 'check');
+    return await checkAndReport(run);
+  } finally {
+    clearInterval(progressTimer);
+    run.generator?.stop();
+    history.close();
+    await system.stop();
+    if (options.infra === undefined) await infra.stop();
+  }
+}
+
+async function planRun(options: RunOptions): Promise<RunPlan> {
+  const { scenario } = options;
   const transports = scenario.transports ?? TRANSPORTS;
-  const random = createRandom(seed);
+  const random = createRandom(options.seed);
   const schedule = resolveSchedule({ ...scenario, transports }, random.fork('faults'));
   const runDir = await createRunDir(options.outDir ?? 'runs', scenario.name);
   const runId = `${basename(runDir)}-${randomBytes(3).toString('hex')}`;
+  return { options, transports, random, schedule, runDir, runId };
+}
 
-  const ownInfra = options.infra === undefined;
-  const infra = options.infra ?? (await startInfra(loadConfig(), options.log));
-  const clock = createClock();
-  const history = createHistoryWriter(`${runDir}/history.ndjson`);
-  const mark = (phase: RunPhase) => history.append({ type: 'phase', phase, ...clock.now() });
+/** The run's history file, opened with what ran where and the schedule it will follow. */
+function openHistory(plan: RunPlan, infra: Infra, clock: RunClock): HistoryWriter {
+  const history = createHistoryWriter(`${plan.runDir}/history.ndjson`);
   history.append({
     type: 'meta',
-    scenario: scenario.name,
-    seed,
-    transports: [...transports],
+    scenario: plan.options.scenario.name,
+    seed: plan.options.seed,
+    transports: [...plan.transports],
     ...clock.now(),
-    detail: { provider: infra.provider, versions: infra.versions, schedule },
+    detail: { provider: infra.provider, versions: infra.versions, schedule: plan.schedule },
   });
+  return history;
+}
 
-  // Per-run names: runs sharing one infrastructure never see each other's data.
-  const names = isolatedNames(runId);
-  const env: NodeJS.ProcessEnv = {
-    ...endpointsToEnv(infra.endpoints),
-    ...names,
-    // The services must not pick the external provider's switch up from the harness.
-    INFRA_PROVIDER: undefined,
-    WORK_TIME_MS: String(scenario.workers.workTimeMs),
-    FAILPOINTS: (options.failpoints ?? []).join(','),
-    ...scenario.workers.env,
-  };
-  const config = loadConfig(env);
-  const toxiproxy = new Toxiproxy(infra.endpoints.toxiproxy.url);
-  await toxiproxy.reset(); // a clean network whatever an earlier run left
-  const producer = new ProducerService(env, runDir);
-  const size = scenario.workers.size;
-  const pools = new Map(
-    transports.map((t) => {
-      const logFile = join(runDir, `workers-${t}.log`);
-      return [t, new WorkerPool({ transport: t, size, env, logFile })] as const;
-    }),
-  );
-  const sinkRedis = new Redis(infra.endpoints.sink.direct, { maxRetriesPerRequest: 2 });
-  const sink = createSink(sinkRedis, { namespace: names.SINK_NAMESPACE });
-  const faults = createFaultTimeline(
-    { infra, toxiproxy, pools, transports, random: random.fork('nemesis') },
-    history,
-    clock,
-  );
-  let phase: RunPhase = 'setup';
-  let generator: ReturnType<typeof createGenerator> | undefined;
-  const progressTimer = setInterval(() => {
-    const load = generator?.progress();
+function mark(run: ScenarioRun, phase: RunPhase): void {
+  run.history.append({ type: 'phase', phase, ...run.clock.now() });
+}
+
+function enterPhase(run: ScenarioRun, phase: RunPhase): void {
+  run.phase = phase;
+  mark(run, phase);
+}
+
+/** About once a second, what the run is doing, once the load has begun. */
+function reportProgress(run: ScenarioRun): ReturnType<typeof setInterval> {
+  const { options, system, clock, transports } = run;
+  return setInterval(() => {
+    const load = run.generator?.progress();
     if (!options.onProgress || !load) return;
-    void processedCounts(sink, transports).then((processed) =>
+    void processedCounts(system.sink, transports).then((processed) =>
       options.onProgress?.({
-        phase,
+        phase: run.phase,
         elapsedS: clock.now().time / 1000,
         load,
         processed,
-        activeFaults: faults.active(),
+        activeFaults: system.faults.active(),
       }),
     );
   }, 1000);
+}
 
-  try {
-    mark('setup');
-    await producer.start();
-    const startPools = async () =>
-      void (await Promise.all([...pools.values()].map((p) => p.start())));
-    const startAfterSec = scenario.workers.startAfterSec ?? 0;
-    if (startAfterSec === 0) await startPools();
+/** The producer, and the pools unless the scenario starts them late. */
+async function setUp(run: ScenarioRun): Promise<void> {
+  enterPhase(run, 'setup');
+  await run.system.producer.start();
+  if ((run.options.scenario.workers.startAfterSec ?? 0) === 0) await run.system.startPools();
+}
 
-    phase = 'load';
-    mark('load');
-    const loadStartMs = clock.now().time;
-    const client = createClient({ producerUrl: producer.url });
-    generator = createGenerator({
-      client,
-      history,
-      clock,
-      random: random.fork('load'),
-      seed,
-      transports,
-      messages: scenario.load.messages,
-      ratePerSec: scenario.load.ratePerSec,
-      concurrency: scenario.load.concurrency,
-      batchSize: scenario.load.batchSize,
-      poisonFraction: scenario.load.poisonFraction ?? 0,
-      payloadBytes: scenario.load.payloadBytes ?? 64,
-      ...(scenario.load.durationSec !== undefined
-        ? { durationSec: scenario.load.durationSec }
-        : {}),
-    });
-    const loadDone = generator.run();
-    // Late pools: the backlog builds before any consumer group exists.
-    const poolsUp = startAfterSec > 0 ? sleep(startAfterSec * 1000).then(startPools) : undefined;
-    // Observed now, rethrown below: a late pool failing to start must not crash the harness.
-    poolsUp?.catch(() => undefined);
-    await faults.run(schedule, loadStartMs);
-    await loadDone;
-    await poolsUp;
+/** The load with the fault schedule running alongside; late pools start meanwhile. */
+async function driveLoad(run: ScenarioRun): Promise<void> {
+  const { options, system, clock } = run;
+  const { scenario, seed } = options;
+  enterPhase(run, 'load');
+  const loadStartMs = clock.now().time;
+  const client = createClient({ producerUrl: system.producer.url });
+  run.generator = createGenerator({
+    client,
+    history: run.history,
+    clock,
+    random: run.random.fork('load'),
+    seed,
+    transports: run.transports,
+    messages: scenario.load.messages,
+    ratePerSec: scenario.load.ratePerSec,
+    concurrency: scenario.load.concurrency,
+    batchSize: scenario.load.batchSize,
+    poisonFraction: scenario.load.poisonFraction ?? 0,
+    payloadBytes: scenario.load.payloadBytes ?? 64,
+    ...(scenario.load.durationSec !== undefined ? { durationSec: scenario.load.durationSec } : {}),
+  });
+  const loadDone = run.generator.run();
+  // Late pools: the backlog builds before any consumer group exists.
+  const startAfterSec = scenario.workers.startAfterSec ?? 0;
+  const poolsUp =
+    startAfterSec > 0 ? sleep(startAfterSec * 1000).then(system.startPools) : undefined;
+  // Observed now, rethrown below: a late pool failing to start must not crash the harness.
+  poolsUp?.catch(() => undefined);
+  await system.faults.run(run.schedule, loadStartMs);
+  await loadDone;
+  await poolsUp;
+}
 
-    phase = 'heal';
-    mark('heal');
-    await faults.healEverything(toxiproxy, infra, pools);
-
-    phase = 'drain';
-    mark('drain');
-    const drainSec = scenario.timeouts?.drainSec ?? 30;
-    await waitForDrain(transports, config, drainSec * 1000);
-
-    phase = 'check';
-    mark('check');
-    const inputs = await gatherCheckInputs(transports, config, sink);
-    history.flush();
-    const entries = await loadHistory(`${runDir}/history.ndjson`);
-    const result = check({ history: entries, transports, ...inputs });
-    const expectations = checkExpectations(scenario.expectations, observeSignals(entries, result));
-    mark('done');
-    history.close();
-    const valid = result.valid === true ? expectations.met : result.valid;
-    const written = await writeReport(runDir, {
-      scenario: scenario.name,
-      seed,
-      startedAt: clock.startWall,
-      result,
-      expectations,
-      history: entries,
-      sink: inputs.sink,
-      meta: {
-        valid,
-        provider: infra.provider,
-        versions: infra.versions,
-        schedule,
-        transports,
-        load: scenario.load,
-        workers: size,
-        failpoints: options.failpoints ?? [],
-      },
-    });
-    return {
-      scenario: scenario.name,
-      seed,
-      runDir,
+/** Reads the inputs, checks the history and the expectations, and writes the report. */
+async function checkAndReport(run: ScenarioRun): Promise<RunOutcome> {
+  const { options, system, clock, history, runDir, infra, transports } = run;
+  const { scenario, seed } = options;
+  const inputs = await gatherCheckInputs(transports, system.config, system.sink);
+  history.flush();
+  const entries = await loadHistory(`${runDir}/history.ndjson`);
+  const result = check({ history: entries, transports, ...inputs });
+  const expectations = checkExpectations(scenario.expectations, observeSignals(entries, result));
+  mark(run, 'done');
+  history.close();
+  const valid = result.valid === true ? expectations.met : result.valid;
+  const written = await writeReport(runDir, {
+    scenario: scenario.name,
+    seed,
+    startedAt: clock.startWall,
+    result,
+    expectations,
+    history: entries,
+    sink: inputs.sink,
+    meta: {
       valid,
-      result,
-      expectations,
-      wallS: clock.now().time / 1000,
-      htmlPath: written.htmlPath,
-    };
-  } finally {
-    clearInterval(progressTimer);
-    generator?.stop();
-    history.close();
-    await Promise.allSettled([...[...pools.values()].map((p) => p.stop()), producer.stop()]);
-    sinkRedis.disconnect();
-    if (ownInfra) await infra.stop();
-  }
+      provider: infra.provider,
+      versions: infra.versions,
+      schedule: run.schedule,
+      transports,
+      load: scenario.load,
+      workers: scenario.workers.size,
+      failpoints: options.failpoints ?? [],
+    },
+  });
+  return {
+    scenario: scenario.name,
+    seed,
+    runDir,
+    valid,
+    result,
+    expectations,
+    wallS: clock.now().time / 1000,
+    htmlPath: written.htmlPath,
+  };
 }
 
 /** Rejects what would waste a run, before a run folder exists: each message names the field. */

@@ -42,6 +42,12 @@ export const OPTIONS = {
       text,
       'key prefix of the sink ledger (one per run or test)',
     ),
+    commandTimeoutMs: opt(
+      'SINK_COMMAND_TIMEOUT_MS',
+      5000,
+      int(100),
+      'longest wait for a sink reply in the workers before the write fails as retriable',
+    ),
   },
   producer: {
     host: opt('PRODUCER_HOST', '127.0.0.1', text, 'address the HTTP server listens on'),

@@ -1,6 +1,8 @@
 import { ReplyError, type Redis } from 'ioredis';
+import type { Config } from './config.ts';
 import type { TransportName } from './envelope.ts';
 import { AppError, errorMessage } from './errors.ts';
+import { boundedCommands, createRedisClient } from './transports/redis-client.ts';
 import { redisErrorCode } from './transports/redis-error-code.ts';
 import { failpoint } from './failpoints.ts';
 
@@ -69,8 +71,34 @@ export interface SinkOptions {
 
 const DEFAULTS = { namespace: 'sink', scanCount: 1000 } satisfies Required<SinkOptions>;
 
-/** Reply errors of a Redis that will answer normally soon (restarting, busy, failing over). */
-const TRANSIENT_REPLIES = new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'MASTERDOWN', 'READONLY', 'OOM']);
+/**
+ * Reply codes that describe the server, not the event: it cannot persist (MISCONF: a failing
+ * RDB or AOF write, a full disk), is loading, busy, full, read-only, without its master or
+ * replicas, its cluster is down or moving, or it refuses our credentials. The same write
+ * succeeds once the server is fixed, so they never count against the event.
+ */
+const SERVER_STATE_REPLIES: ReadonlySet<string> = new Set([
+  'MISCONF',
+  'LOADING',
+  'BUSY',
+  'TRYAGAIN',
+  'MASTERDOWN',
+  'NOMASTERLINK',
+  'READONLY',
+  'OOM',
+  'NOREPLICAS',
+  'CLUSTERDOWN',
+  'MOVED',
+  'ASK',
+  'NOAUTH',
+  'WRONGPASS',
+  'NOPERM',
+]);
+
+/** True for a Redis reply that is about the server's state (see SERVER_STATE_REPLIES). */
+export function isServerStateReply(err: unknown): boolean {
+  return SERVER_STATE_REPLIES.has(redisErrorCode(err) ?? '');
+}
 
 /** The sink could not be written or read; the same call may succeed later. */
 export class SinkUnavailableError extends AppError {
@@ -152,6 +180,18 @@ type RedisWithRecord = Redis & {
   ): Promise<[number, number, number]>;
 };
 
+/**
+ * The workers' connection to the sink: every command bounded by SINK_COMMAND_TIMEOUT_MS, so
+ * a sink that stays connected but never answers fails the write as retriable instead of
+ * holding the event (and its partition or lock) forever.
+ */
+export function createSinkClient(config: Config, connectionName: string): Redis {
+  return createRedisClient(config.sink.workersUrl, connectionName, {
+    maxRetriesPerRequest: 1,
+    ...boundedCommands(config.sink.commandTimeoutMs),
+  });
+}
+
 /** A sink over an ioredis connection the caller owns (and closes). */
 export function createSink(redis: Redis, options: SinkOptions = {}): Sink {
   const opts = { ...DEFAULTS, ...options };
@@ -179,15 +219,16 @@ export function createSink(redis: Redis, options: SinkOptions = {}): Sink {
     try {
       return await fn();
     } catch (err) {
-      // Redis answered with a lasting error (WRONGTYPE, a script error): trying again will not
-      // help and must not block the event forever, so it counts against its attempts. Errors
-      // of a Redis that is starting or busy (LOADING, BUSY, ...) pass and stay retriable.
-      if (err instanceof ReplyError && !TRANSIENT_REPLIES.has(redisErrorCode(err) ?? '')) {
+      // Redis rejected this write itself (WRONGTYPE, a script error): trying again will not
+      // help and must not block the event forever, so it counts against its attempts. A
+      // reply about the server's state (MISCONF, LOADING, ...), a timeout or a lost
+      // connection says nothing about the event and stays retriable.
+      if (err instanceof ReplyError && !isServerStateReply(err)) {
         throw new AppError('SINK_REJECTED', `sink ${what} rejected: ${errorMessage(err)}`, {
           cause: err,
         });
       }
-      throw new SinkUnavailableError(`sink ${what} failed`, { cause: err });
+      throw new SinkUnavailableError(`sink ${what} failed: ${errorMessage(err)}`, { cause: err });
     }
   };
 

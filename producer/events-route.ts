@@ -39,8 +39,7 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
     if (failpoint('early-202')) {
       const n = (requests.get(publisher.transport) ?? 0) + 1;
       requests.set(publisher.transport, n);
-      if (n % 10 !== 0)
-        void publisher.publish(events).catch(() => undefined);
+      if (n % 10 !== 0) void publisher.publish(events).catch(() => undefined);
       return reply.code(202).send({ transport: publisher.transport, ids: events.map((e) => e.id) });
     }
     try {

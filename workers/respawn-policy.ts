@@ -1,3 +1,5 @@
+import { backoffMs } from '../lib/retry.ts';
+
 export interface RespawnPolicyOptions {
   /** Delay before replacing a worker that ran normally (ms). */
   respawnMinMs: number;
@@ -22,7 +24,13 @@ export function nextRespawn(
 ): { delayMs: number; fastExits: number } {
   if (uptimeMs >= options.minUptimeMs) return { delayMs: options.respawnMinMs, fastExits: 0 };
   const n = fastExits + 1;
-  const base = Math.max(options.respawnMinMs, CRASH_LOOP_FLOOR_MS);
-  const delayMs = Math.min(base * 2 ** Math.min(n, 30), Math.max(options.respawnMaxMs, base));
+  const baseMs = Math.max(options.respawnMinMs, CRASH_LOOP_FLOOR_MS);
+  // No jitter: a slot is one process, there is no herd to spread, and the delays stay as
+  // documented (100 ms minimum: 200, 400, 800, ... up to the maximum).
+  const delayMs = backoffMs(n + 1, {
+    baseMs,
+    maxMs: Math.max(options.respawnMaxMs, baseMs),
+    jitter: 'none',
+  });
   return { delayMs, fastExits: n };
 }

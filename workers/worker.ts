@@ -3,9 +3,8 @@ import { loadConfig } from '../lib/config.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
-import { createSink } from '../lib/sink.ts';
+import { createSink, createSinkClient } from '../lib/sink.ts';
 import { driverFor } from '../lib/transports/registry.ts';
-import { createRedisClient } from '../lib/transports/redis-client.ts';
 import type { Consumer } from '../lib/transports/types.ts';
 import { createHandler } from './handler.ts';
 import { isToWorker, type FromWorker, type ToWorker } from './messages.ts';
@@ -28,7 +27,7 @@ export function runWorker(): void {
   let log = createLogger('worker');
   enableFailpoints(config.failpoints, log);
   let consumer: Consumer | undefined;
-  let sinkClient: ReturnType<typeof createRedisClient> | undefined;
+  let sinkClient: ReturnType<typeof createSinkClient> | undefined;
   let processed = 0;
   let started = false;
   let exiting: Promise<void> | undefined;
@@ -63,9 +62,7 @@ export function runWorker(): void {
   async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     started = true;
     log = createLogger('worker', { workerId: msg.workerId, transport: msg.transport });
-    sinkClient = createRedisClient(config.sink.workersUrl, `sink-w${msg.workerId}`, {
-      maxRetriesPerRequest: 1,
-    });
+    sinkClient = createSinkClient(config, `sink-w${msg.workerId}`);
     const sink = createSink(sinkClient, { namespace: config.sink.namespace });
     const handler = createHandler({
       transport: msg.transport,

@@ -1,3 +1,4 @@
+import type { Config } from '../../lib/config.ts';
 import type { TransportName } from '../../lib/envelope.ts';
 import { driverFor } from '../../lib/transports/registry.ts';
 import { chunks, forEachBounded } from '../../lib/bounded.ts';
@@ -24,10 +25,34 @@ export async function measureIngest(
   producer: ProducerHandle,
   transport: TransportName,
 ): Promise<IngestResult> {
-  const { events: count, batchSize, concurrency } = ctx.plan.ingest;
   const tag = runTag(`in-${transport}`);
+  const ours = await ingestThroughProducer(ctx, producer, transport, tag);
+  // The raw client on its own topic/stream/queue.
+  const rawConfig = configFor({ ...ctx.baseEnv, ...runNames(`in-raw-${transport}`) });
+  const rawEventsPerS = await ingestWithRawClient(ctx, rawConfig, transport, tag);
+  const tool = await ingestWithBrokerTool(ctx, rawConfig, transport, tag);
+  await cleanupRun(rawConfig);
 
-  // Through the producer: bodies built up front so the client spends little CPU.
+  return {
+    transport,
+    events: ctx.plan.ingest.events,
+    producerEventsPerS: ours.eventsPerS,
+    producerFailures: ours.failures,
+    rawEventsPerS,
+    ratio: ratio(ours.eventsPerS, rawEventsPerS),
+    tool,
+  };
+}
+
+/** Warm-up, then the timed batches through the producer's HTTP endpoint. */
+async function ingestThroughProducer(
+  ctx: BenchContext,
+  producer: ProducerHandle,
+  transport: TransportName,
+  tag: string,
+): Promise<{ eventsPerS: number; failures: Record<string, number> }> {
+  const { events: count, batchSize, concurrency } = ctx.plan.ingest;
+  // Bodies built up front so the client spends little CPU.
   const body = (ids: string[]) =>
     JSON.stringify({
       events: ids.map((id) => ({ id, type: BENCH_EVENT_TYPE, payload: ctx.payload })),
@@ -46,12 +71,18 @@ export async function measureIngest(
       `the producer accepted no batch (${JSON.stringify(ours.failures)})${producer.exitReason() ? `: ${producer.exitReason()}` : ''}`,
     );
   }
-  const producerEventsPerS = perSecond(ours.accepted * batchSize, ours.ms);
+  return { eventsPerS: perSecond(ours.accepted * batchSize, ours.ms), failures: ours.failures };
+}
 
-  // The raw client on its own topic/stream/queue.
-  const rawConfig = configFor({ ...ctx.baseEnv, ...runNames(`in-raw-${transport}`) });
+/** The same batches, equally many in flight, published by the broker's own client. */
+async function ingestWithRawClient(
+  ctx: BenchContext,
+  rawConfig: Config,
+  transport: TransportName,
+  tag: string,
+): Promise<number> {
+  const { events: count, batchSize, concurrency } = ctx.plan.ingest;
   const raw = await driverFor(transport).raw.publisher(rawConfig);
-  let rawEventsPerS: number;
   try {
     const warm = chunks(
       envelopes(eventIds(`${tag}-rw`, WARMUP_BATCHES * batchSize), ctx.payload),
@@ -62,37 +93,33 @@ export async function measureIngest(
     progress(`ingest ${transport}: ${count} events with the raw client`);
     const started = performance.now();
     await forEachBounded(batches, concurrency, (b) => raw.publish(b));
-    rawEventsPerS = perSecond(count, performance.now() - started);
+    return perSecond(count, performance.now() - started);
   } finally {
     await raw.close();
   }
+}
 
+/** The broker's own load tool as a ceiling, where the driver has one. */
+async function ingestWithBrokerTool(
+  ctx: BenchContext,
+  rawConfig: Config,
+  transport: TransportName,
+  tag: string,
+): Promise<IngestResult['tool']> {
+  const brokerTool = driverFor(transport).raw.tool;
+  if (!brokerTool) return null;
+  const { events: count, batchSize, concurrency } = ctx.plan.ingest;
   const envelopeBytes = Buffer.byteLength(
     JSON.stringify(envelopes([`${tag}-r-0`], ctx.payload)[0]),
   );
-  const brokerTool = driverFor(transport).raw.tool;
-  let tool: IngestResult['tool'] = null;
-  if (brokerTool) {
-    progress(`ingest ${transport}: ${count} records with the broker's own tool`);
-    tool = await brokerTool({
-      config: rawConfig,
-      kafkaLibsDir: ctx.kafkaLibsDir,
-      records: count,
-      recordBytes: envelopeBytes,
-      connections: concurrency,
-      pipeline: batchSize,
-      timeoutMs: 120_000,
-    });
-  }
-  await cleanupRun(rawConfig);
-
-  return {
-    transport,
-    events: count,
-    producerEventsPerS,
-    producerFailures: ours.failures,
-    rawEventsPerS,
-    ratio: ratio(producerEventsPerS, rawEventsPerS),
-    tool,
-  };
+  progress(`ingest ${transport}: ${count} records with the broker's own tool`);
+  return brokerTool({
+    config: rawConfig,
+    kafkaLibsDir: ctx.kafkaLibsDir,
+    records: count,
+    recordBytes: envelopeBytes,
+    connections: concurrency,
+    pipeline: batchSize,
+    timeoutMs: 120_000,
+  });
 }

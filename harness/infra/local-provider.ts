@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { kafkaVersion, KafkaServer, provisionKafka } from './kafka-server.ts';
+import { kafkaVersion, KafkaServer, provisionKafka, type KafkaPorts } from './kafka-server.ts';
 import { freePorts } from './ports.ts';
 import { isAlive } from './process-alive.ts';
 import { requireRedis } from './prerequisites.ts';
@@ -40,6 +40,24 @@ export interface LocalInfra extends Infra {
   readonly workDir: string;
 }
 
+/** Every loopback port one local run listens on. */
+interface LocalPorts {
+  kafka: KafkaPorts;
+  redis: number;
+  sink: number;
+  toxiproxy: number;
+  redisProducerProxy: number;
+  redisWorkersProxy: number;
+  sinkWorkersProxy: number;
+}
+
+interface LocalServers {
+  toxiproxy: ToxiproxyServer;
+  redis: RedisServer;
+  sink: RedisServer;
+  kafka: KafkaServer;
+}
+
 /**
  * The embedded default: real Kafka (KRaft), two Redis servers and Toxiproxy, spawned on
  * free loopback ports with a fresh data dir, every link behind its own proxy.
@@ -55,9 +73,58 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
   const provisionS = (Date.now() - provisionStart) / 1000;
 
   const startStart = Date.now();
+  const workDir = await freshWorkDir();
+  const ports = await allocatePorts();
+  const servers: LocalServers = {
+    toxiproxy: new ToxiproxyServer(toxiproxyBinary, ports.toxiproxy, workDir),
+    redis: new RedisServer('redis', ports.redis, workDir),
+    sink: new RedisServer('sink', ports.sink, workDir),
+    kafka: await KafkaServer.create(libs, workDir, ports.kafka, options.kafkaHeapMb),
+  };
+  const { toxiproxy, redis, sink, kafka } = servers;
+  const specs = proxySpecs(ports);
+  const stop = stopOnce(servers, workDir);
+  try {
+    await toxiproxy.start();
+    await ensureProxies(toxiproxy.url, specs);
+    await Promise.all([redis.start(), sink.start(), kafka.start()]);
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+
+  const [kafkaV, redisV, toxiV] = await Promise.all([
+    kafkaVersion(),
+    redis.version(),
+    toxiproxy.version(),
+  ]);
+  const all = [toxiproxy, redis, sink, kafka];
+  return {
+    provider: 'local',
+    endpoints: localEndpoints(servers, ports),
+    versions: { kafka: kafkaV, redis: redisV, toxiproxy: toxiV },
+    servers: new Map<ManagedServer['name'], ManagedServer>([
+      ['kafka', kafka],
+      ['redis', redis],
+      ['sink', sink],
+      ['toxiproxy', managedToxiproxy(toxiproxy, specs)],
+    ]),
+    pids: () => all.map((s) => s.pid).filter((pid): pid is number => pid !== undefined),
+    stop,
+    timings: { provisionS, startS: (Date.now() - startStart) / 1000 },
+    workDir,
+  };
+}
+
+/** A new data dir for this run, marked with its owner; abandoned ones are removed first. */
+async function freshWorkDir(): Promise<string> {
   await removeAbandonedWorkDirs();
   const workDir = await mkdtemp(join(tmpdir(), WORK_DIR_PREFIX));
   await writeFile(join(workDir, 'owner.pid'), String(process.pid));
+  return workDir;
+}
+
+async function allocatePorts(): Promise<LocalPorts> {
   const [
     direct,
     kProducer,
@@ -65,21 +132,15 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
     controller,
     producerProxy,
     workersProxy,
-    redisPort,
-    sinkPort,
-    toxiPort,
+    redis,
+    sink,
+    toxiproxy,
     redisProducerProxy,
     redisWorkersProxy,
     sinkWorkersProxy,
   ] = await freePorts(12);
-
-  const toxiproxy = new ToxiproxyServer(toxiproxyBinary, toxiPort, workDir);
-  const redis = new RedisServer('redis', redisPort, workDir);
-  const sink = new RedisServer('sink', sinkPort, workDir);
-  const kafka = await KafkaServer.create(
-    libs,
-    workDir,
-    {
+  return {
+    kafka: {
       direct,
       producer: kProducer,
       workers: kWorkers,
@@ -87,20 +148,32 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
       producerProxy,
       workersProxy,
     },
-    options.kafkaHeapMb,
-  );
+    redis,
+    sink,
+    toxiproxy,
+    redisProducerProxy,
+    redisWorkersProxy,
+    sinkWorkersProxy,
+  };
+}
 
-  const proxySpecs: ProxySpec[] = [
-    { name: 'kafka-producer', listenPort: producerProxy, upstream: `127.0.0.1:${kProducer}` },
-    { name: 'kafka-workers', listenPort: workersProxy, upstream: `127.0.0.1:${kWorkers}` },
-    { name: 'redis-producer', listenPort: redisProducerProxy, upstream: `127.0.0.1:${redisPort}` },
-    { name: 'redis-workers', listenPort: redisWorkersProxy, upstream: `127.0.0.1:${redisPort}` },
-    { name: 'sink-workers', listenPort: sinkWorkersProxy, upstream: `127.0.0.1:${sinkPort}` },
+/** Every link behind its own proxy: listen port -> the server it fronts. */
+function proxySpecs(p: LocalPorts): ProxySpec[] {
+  const k = p.kafka;
+  return [
+    { name: 'kafka-producer', listenPort: k.producerProxy, upstream: `127.0.0.1:${k.producer}` },
+    { name: 'kafka-workers', listenPort: k.workersProxy, upstream: `127.0.0.1:${k.workers}` },
+    { name: 'redis-producer', listenPort: p.redisProducerProxy, upstream: `127.0.0.1:${p.redis}` },
+    { name: 'redis-workers', listenPort: p.redisWorkersProxy, upstream: `127.0.0.1:${p.redis}` },
+    { name: 'sink-workers', listenPort: p.sinkWorkersProxy, upstream: `127.0.0.1:${p.sink}` },
   ];
+}
 
-  const all = [toxiproxy, redis, sink, kafka];
+/** An idempotent stop of every server and the data dir. */
+function stopOnce(servers: LocalServers, workDir: string): () => Promise<void> {
+  const { toxiproxy, redis, sink, kafka } = servers;
   let stopping: Promise<void> | undefined;
-  const stop = () =>
+  return () =>
     (stopping ??= (async () => {
       // All at once; a failure to stop one server must not leave the others running.
       const results = await Promise.allSettled([
@@ -115,34 +188,29 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
       );
       if (failures.length > 0) throw new AggregateError(failures, 'infra stop failed');
     })());
+}
 
-  try {
-    await toxiproxy.start();
-    await ensureProxies(toxiproxy.url, proxySpecs);
-    await Promise.all([redis.start(), sink.start(), kafka.start()]);
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw err;
-  }
-
+function localEndpoints(servers: LocalServers, ports: LocalPorts): Endpoints {
   const proxied = (port: number) => `127.0.0.1:${port}`;
-  const endpoints: Endpoints = {
+  return {
     kafka: {
-      direct: kafka.directAddress,
-      producer: proxied(producerProxy),
-      workers: proxied(workersProxy),
+      direct: servers.kafka.directAddress,
+      producer: proxied(ports.kafka.producerProxy),
+      workers: proxied(ports.kafka.workersProxy),
     },
     redis: {
-      direct: redis.url,
-      producer: `redis://${proxied(redisProducerProxy)}`,
-      workers: `redis://${proxied(redisWorkersProxy)}`,
+      direct: servers.redis.url,
+      producer: `redis://${proxied(ports.redisProducerProxy)}`,
+      workers: `redis://${proxied(ports.redisWorkersProxy)}`,
     },
-    sink: { direct: sink.url, workers: `redis://${proxied(sinkWorkersProxy)}` },
-    toxiproxy: { url: toxiproxy.url },
+    sink: { direct: servers.sink.url, workers: `redis://${proxied(ports.sinkWorkersProxy)}` },
+    toxiproxy: { url: servers.toxiproxy.url },
   };
+}
 
-  // A restarted Toxiproxy comes back empty: give it its proxies again.
-  const toxiproxyManaged: ManagedServer = {
+/** A restarted Toxiproxy comes back empty: give it its proxies again. */
+function managedToxiproxy(toxiproxy: ToxiproxyServer, specs: ProxySpec[]): ManagedServer {
+  return {
     name: 'toxiproxy',
     get pid() {
       return toxiproxy.pid;
@@ -153,28 +221,7 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
     kill: () => toxiproxy.kill(),
     restart: async () => {
       await toxiproxy.restart();
-      await ensureProxies(toxiproxy.url, proxySpecs);
+      await ensureProxies(toxiproxy.url, specs);
     },
-  };
-
-  const [kafkaV, redisV, toxiV] = await Promise.all([
-    kafkaVersion(),
-    redis.version(),
-    toxiproxy.version(),
-  ]);
-  return {
-    provider: 'local',
-    endpoints,
-    versions: { kafka: kafkaV, redis: redisV, toxiproxy: toxiV },
-    servers: new Map<ManagedServer['name'], ManagedServer>([
-      ['kafka', kafka],
-      ['redis', redis],
-      ['sink', sink],
-      ['toxiproxy', toxiproxyManaged],
-    ]),
-    pids: () => all.map((s) => s.pid).filter((pid): pid is number => pid !== undefined),
-    stop,
-    timings: { provisionS, startS: (Date.now() - startStart) / 1000 },
-    workDir,
   };
 }

@@ -20,25 +20,12 @@ export interface RedisPublisherShellOptions {
   closeExtra?: () => Promise<void>;
 }
 
-/**
- * What the Redis Streams and BullMQ publishers share: the readiness gate (fail fast with
- * NotSentError while disconnected), the health monitor, micro-batching of concurrent
- * publishes into one round trip, the ack timeout (IndeterminateError, and a new connection so
- * a late reply can never answer a later command), and an orderly close.
- */
-export function createRedisPublisherShell(options: RedisPublisherShellOptions): Publisher {
-  const { transport, config, logger, client, flush, closeExtra } = options;
-  const { ackTimeoutMs, healthIntervalMs, lingerMs, maxBatch } = config.producer;
-  // ioredis logs to stderr on unhandled 'error'; the health monitor reports state changes.
-  client.on('error', (err: Error) => logger.debug({ err }, `${transport} connection error`));
-
-  const resetConnection = () => {
-    if (client.status === 'ready' || client.status === 'connect') client.disconnect(true);
-  };
-
+/** Pings the connection every `healthIntervalMs`; a failed check resets the connection. */
+function watchHealth(options: RedisPublisherShellOptions, resetConnection: () => void) {
+  const { transport, config, logger, client } = options;
   const health = createHealthMonitor({
-    intervalMs: healthIntervalMs,
-    timeoutMs: Math.min(ackTimeoutMs, 2000),
+    intervalMs: config.producer.healthIntervalMs,
+    timeoutMs: Math.min(config.producer.ackTimeoutMs, 2000),
     check: async () => {
       if (client.status !== 'ready') throw new NotSentError(`redis is ${client.status}`);
       await client.ping();
@@ -48,6 +35,41 @@ export function createRedisPublisherShell(options: RedisPublisherShellOptions): 
       ready ? logger.info(`${transport} ready`) : logger.warn({ err }, `${transport} unreachable`),
   });
   client.on('ready', () => void health.checkNow());
+  return health;
+}
+
+/** Closes what the transport built, then QUIT (it waits for replies to everything written). */
+async function closeConnection(options: RedisPublisherShellOptions): Promise<void> {
+  const { transport, config, logger, client, closeExtra } = options;
+  const { ackTimeoutMs } = config.producer;
+  try {
+    if (closeExtra)
+      await withTimeout(closeExtra(), ackTimeoutMs, () => new Error('close timed out'));
+    if (client.status === 'ready')
+      await withTimeout(client.quit(), ackTimeoutMs, () => new Error('quit timed out'));
+  } catch (err) {
+    logger.warn({ err }, `${transport} close failed`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+/**
+ * What the Redis Streams and BullMQ publishers share: the readiness gate (fail fast with
+ * NotSentError while disconnected), the health monitor, micro-batching of concurrent
+ * publishes into one round trip, the ack timeout (IndeterminateError, and a new connection so
+ * a late reply can never answer a later command), and an orderly close.
+ */
+export function createRedisPublisherShell(options: RedisPublisherShellOptions): Publisher {
+  const { transport, config, logger, client, flush } = options;
+  const { ackTimeoutMs, lingerMs, maxBatch } = config.producer;
+  // ioredis logs to stderr on unhandled 'error'; the health monitor reports state changes.
+  client.on('error', (err: Error) => logger.debug({ err }, `${transport} connection error`));
+
+  const resetConnection = () => {
+    if (client.status === 'ready' || client.status === 'connect') client.disconnect(true);
+  };
+  const health = watchHealth(options, resetConnection);
 
   const flushWithinTimeout = async (events: EventEnvelope[]) => {
     let timedOut = false;
@@ -88,17 +110,7 @@ export function createRedisPublisherShell(options: RedisPublisherShellOptions): 
       closing ??= (async () => {
         health.stop();
         await batcher.drain();
-        try {
-          if (closeExtra)
-            await withTimeout(closeExtra(), ackTimeoutMs, () => new Error('close timed out'));
-          // QUIT waits for replies to everything already written.
-          if (client.status === 'ready')
-            await withTimeout(client.quit(), ackTimeoutMs, () => new Error('quit timed out'));
-        } catch (err) {
-          logger.warn({ err }, `${transport} close failed`);
-        } finally {
-          client.disconnect();
-        }
+        await closeConnection(options);
       })();
       return closing;
     },

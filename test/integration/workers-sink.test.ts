@@ -1,9 +1,94 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import type { Redis } from 'ioredis';
-import { createSink, type Sink } from '../../lib/sink.ts';
+import { errorMessage } from '../../lib/errors.ts';
+import { createSink, SinkUnavailableError, type Sink } from '../../lib/sink.ts';
+import { classifyFailure } from '../../lib/transports/delivery-policy.ts';
 import { createRedisClient } from '../../lib/transports/redis-client.ts';
 import { useInfra } from '../support/infra.ts';
+
+/** Pids of the children of `pid`, read from /proc (Linux). */
+function childPids(pid: number): number[] {
+  const children: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // pid (comm) state ppid ...; comm may hold spaces, so read after its closing paren.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) children.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return children;
+}
+
+async function persistence(redis: Redis): Promise<Record<string, string>> {
+  const info = await redis.info('persistence');
+  return Object.fromEntries(
+    info
+      .split('\r\n')
+      .filter((l) => l.includes(':'))
+      .map((l) => l.split(':') as [string, string]),
+  );
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/**
+ * Makes the real sink Redis refuse writes with MISCONF the way a failing disk does: with a
+ * save point set and `stop-writes-on-bgsave-error yes`, a snapshot whose child dies (here:
+ * SIGKILL, slowed down so it can be caught) leaves `rdb_last_bgsave_status:err`. Returns the
+ * undo: a good snapshot clears the error, then the settings are put back. Needs the server
+ * on this host (its child is found in /proc).
+ */
+async function breakPersistence(redis: Redis, key: string): Promise<() => Promise<void>> {
+  const pid = Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1]);
+  if (!existsSync(`/proc/${pid}/stat`)) throw new Error(`sink Redis (pid ${pid}) is not local`);
+  const [, save = ''] = await redis.config('GET', 'save');
+  const [, stopWrites = 'yes'] = await redis.config('GET', 'stop-writes-on-bgsave-error');
+  const restore = async () => {
+    await redis.config('SET', 'rdb-key-save-delay', '0');
+    await until(
+      'no snapshot running',
+      async () => (await persistence(redis)).rdb_bgsave_in_progress === '0',
+    );
+    await redis.bgsave();
+    await until('a good snapshot', async () => {
+      const p = await persistence(redis);
+      return p.rdb_bgsave_in_progress === '0' && p.rdb_last_bgsave_status === 'ok';
+    });
+    await redis.config('SET', 'save', save);
+    await redis.config('SET', 'stop-writes-on-bgsave-error', stopWrites);
+  };
+  try {
+    await redis.set(key, 'one key, so the slowed snapshot takes a while');
+    await redis.config('SET', 'save', '3600 1');
+    await redis.config('SET', 'stop-writes-on-bgsave-error', 'yes');
+    await redis.config('SET', 'rdb-key-save-delay', '1000000');
+    await redis.bgsave('SCHEDULE');
+    let child: number | undefined;
+    await until('the snapshot child', () => (child = childPids(pid)[0]) !== undefined);
+    process.kill(child as number, 'SIGKILL');
+    await until('the failed snapshot', async () => {
+      const p = await persistence(redis);
+      return p.rdb_bgsave_in_progress === '0' && p.rdb_last_bgsave_status === 'err';
+    });
+  } catch (err) {
+    await restore();
+    throw err;
+  }
+  return restore;
+}
 
 describe('sink ledger (real Redis)', function () {
   const infra = useInfra();
@@ -59,6 +144,34 @@ describe('sink ledger (real Redis)', function () {
       redelivered: 0,
       doubleEffects: 0,
     });
+  });
+
+  it('a server that cannot persist (MISCONF) fails the write as retriable; it never counts', async function () {
+    this.timeout(60_000);
+    const base = { transport: 'kafka' as const, workerId: '0', pid: 1, deliveryCount: 1 };
+    let restore: () => Promise<void>;
+    try {
+      restore = await breakPersistence(redis, `misconf-${randomBytes(3).toString('hex')}`);
+    } catch (err) {
+      process.stderr.write(
+        `      skipped: cannot break the sink's persistence (${errorMessage(err)})\n`,
+      );
+      return this.skip();
+    }
+    let failure: unknown;
+    try {
+      failure = await sink.record({ ...base, id: 'misconf' }).then(
+        () => expect.fail('the write succeeded on a server that cannot persist'),
+        (err: unknown) => err,
+      );
+    } finally {
+      await restore();
+    }
+    expect(errorMessage(failure)).to.match(/MISCONF/);
+    expect(failure).to.be.instanceOf(SinkUnavailableError);
+    expect(classifyFailure(failure)).to.equal('retriable');
+    // Once the server persists again the same write goes through.
+    expect((await sink.record({ ...base, id: 'misconf' })).applied).to.equal(true);
   });
 
   it('scans every record in pages', async function () {

@@ -3,7 +3,8 @@ import { PermanentHandlerError, NotSentError, ValidationError } from '../../lib/
 import { parseSinkValue, SinkUnavailableError } from '../../lib/sink.ts';
 import { createLimiter } from '../../lib/transports/limiter.ts';
 import { redisErrorCode } from '../../lib/transports/redis-error-code.ts';
-import { backoffDelayMs, isRetriableFailure } from '../../lib/transports/retry-policy.ts';
+import { classifyFailure } from '../../lib/transports/delivery-policy.ts';
+import { backoffMs } from '../../lib/retry.ts';
 import { parseWorkersArgs } from '../../workers/cli-args.ts';
 import { nextRespawn } from '../../workers/respawn-policy.ts';
 
@@ -60,15 +61,14 @@ describe('workers: pure policies', function () {
 
   describe('retry policy', function () {
     it('treats retriable AppErrors (sink or broker down) as not counting towards dead-lettering', function () {
-      expect(isRetriableFailure(new SinkUnavailableError('down'))).to.equal(true);
-      expect(isRetriableFailure(new NotSentError('down'))).to.equal(true);
-      expect(isRetriableFailure(new PermanentHandlerError('poison'))).to.equal(false);
-      expect(isRetriableFailure(new SyntaxError('bad json'))).to.equal(false);
+      expect(classifyFailure(new SinkUnavailableError('down'))).to.equal('retriable');
+      expect(classifyFailure(new NotSentError('down'))).to.equal('retriable');
+      expect(classifyFailure(new PermanentHandlerError('poison'))).to.equal('counted');
+      expect(classifyFailure(new SyntaxError('bad json'))).to.equal('counted');
     });
     it('backs off exponentially with a cap', function () {
-      expect([1, 2, 3, 10].map((n) => backoffDelayMs(100, n, 1000))).to.deep.equal([
-        100, 200, 400, 1000,
-      ]);
+      const opts = { baseMs: 100, maxMs: 1000, jitter: 'none' } as const;
+      expect([1, 2, 3, 10].map((n) => backoffMs(n, opts))).to.deep.equal([100, 200, 400, 1000]);
     });
   });
 

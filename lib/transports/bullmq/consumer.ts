@@ -7,8 +7,14 @@ import { failpoint } from '../../failpoints.ts';
 import { createLogger } from '../../log.ts';
 import { createRedisClient } from '../redis-client.ts';
 import { bullmqWorkerName } from './identity.ts';
-import { backoffDelayMs, isRetriableFailure } from '../retry-policy.ts';
+import { classifyFailure, decideDelivery, deliveryLimits } from '../delivery-policy.ts';
 import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
+
+/**
+ * BullMQ blocks a BZPOPMIN for at most 10 s and abandons it 1 s later (its own watchdog); its
+ * connections (the blocking one is a copy of ours) get REDIS_COMMAND_TIMEOUT_MS on top.
+ */
+const BULLMQ_BLOCK_CEILING_MS = 11_000;
 
 /**
  * BullMQ worker.
@@ -16,13 +22,11 @@ import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
  * The delivery count is `job.attemptsStarted` (every move to active, stalls included). A job
  * whose worker died keeps its lock for `lockDurationMs`; the stalled checker (every
  * `stalledIntervalMs`, in every live worker) then moves it back to wait, and
- * `maxStalledCount` is high so repeated kills never fail a good job. Handler failures:
- * - retriable (sink down): moved to delayed without spending an attempt, retried forever;
- * - otherwise: thrown, so BullMQ retries with the job's `attempts`/`backoff` and finally moves
- *   it to the failed set (the dead-letter place; `failedReason` carries the error). A job
- *   added with fewer attempts than `maxDeliveries` is retried here instead (moved to delayed
- *   with exponential backoff) until `attemptsStarted` reaches `maxDeliveries`, then failed
- *   as unrecoverable, so the policy holds whatever the producer set.
+ * `maxStalledCount` is high so repeated kills never fail a good job. A failed job is judged
+ * by the delivery policy (delivery-policy.ts), whatever `attempts` the producer gave it:
+ * - retry: moved to delayed for `afterMs` (a retriable failure, sink down, is retried forever);
+ * - dead-letter: failed as unrecoverable, so it moves to the failed set (the dead-letter
+ *   place; `failedReason` carries the error).
  */
 export function createBullmqConsumer(
   config: Config,
@@ -32,6 +36,7 @@ export function createBullmqConsumer(
   const { bullmq: b, workers: w } = config;
   const name = bullmqWorkerName(options.workerId);
   const log = options.logger ?? createLogger('bullmq-consumer', { workerId: options.workerId });
+  const limits = deliveryLimits(w);
   let connection: Redis | undefined;
   let worker: Worker<EventEnvelope> | undefined;
   let drainPromise: Promise<void> | undefined;
@@ -45,31 +50,21 @@ export function createBullmqConsumer(
       await handler({ event: job.data, deliveryCount });
       return;
     } catch (err) {
-      // FAILPOINT drop-dead-letters: the last attempt completes instead of failing (no failed-set entry).
-      if (
-        failpoint('drop-dead-letters') &&
-        !isRetriableFailure(err) &&
-        deliveryCount >= w.maxDeliveries
-      )
-        return;
-      if (token !== undefined && isRetriableFailure(err)) {
-        await job.moveToDelayed(
-          Date.now() + backoffDelayMs(w.retryBackoffMs, deliveryCount, 5000),
-          token,
-        );
-        throw new DelayedError();
-      }
-      if (token !== undefined && (job.opts.attempts ?? 1) < w.maxDeliveries) {
-        if (deliveryCount < w.maxDeliveries) {
-          await job.moveToDelayed(
-            Date.now() + backoffDelayMs(w.retryBackoffMs, deliveryCount),
-            token,
-          );
-          throw new DelayedError();
-        }
+      const failure = classifyFailure(err);
+      const decision = decideDelivery({ failure, deliveries: deliveryCount }, limits);
+      if (decision.action === 'dead-letter') {
+        // FAILPOINT drop-dead-letters: the last attempt completes instead of failing (no failed-set entry).
+        if (failpoint('drop-dead-letters')) return;
         throw new UnrecoverableError(errorMessage(err));
       }
-      throw err;
+      // Without a token the job cannot be moved; BullMQ's own retry (its `attempts`) applies.
+      if (token === undefined) throw err;
+      log.debug(
+        { jobId: job.id, failure, deliveryCount, err: errorMessage(err) },
+        'delivery failed; retrying',
+      );
+      await job.moveToDelayed(Date.now() + decision.afterMs, token);
+      throw new DelayedError();
     }
   }
 
@@ -81,6 +76,9 @@ export function createBullmqConsumer(
       connection = createRedisClient(config.redis.workersUrl, `${name}-bullmq`, {
         maxRetriesPerRequest: null,
         enableOfflineQueue: true,
+        // Bounded above BullMQ's longest block, without socketTimeout: BullMQ resets a
+        // blocking connection that overstays itself, and a quiet BZPOPMIN is not a dead link.
+        commandTimeout: config.redis.commandTimeoutMs + BULLMQ_BLOCK_CEILING_MS,
       });
       worker = new Worker<EventEnvelope>(b.queue, processJob, {
         connection,

@@ -10,8 +10,12 @@ import { createKafkaClient, withKafkaAdmin } from './client.ts';
 import { kafkaConsumerId } from './identity.ts';
 import { ensureKafkaTopics } from './topics.ts';
 import { createLimiter } from '../limiter.ts';
-import { backoffDelayMs, isRetriableFailure } from '../retry-policy.ts';
+import { retry } from '../../retry.ts';
+import { classifyFailure, decideDelivery, deliveryLimits } from '../delivery-policy.ts';
 import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
+
+/** Dead-letter writes back off up to 2 s, from WORKER_RETRY_BACKOFF_MS. */
+const DEAD_LETTER_BACKOFF = { maxMs: 2000, jitter: 'equal' } as const;
 
 /**
  * Kafka consumer-group worker.
@@ -19,11 +23,12 @@ import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
  * Offsets are resolved by hand, only after the sink write (or the dead-letter write) of
  * every earlier message in the partition's batch, and committed by kafkajs at the end of
  * each batch and at most `commitIntervalMs` apart inside long ones. A failing message is
- * retried in place with backoff (Kafka has no per-message redelivery). Its delivery count is
- * the receipts counted durably by `countReceipts` (one round trip per chunk) plus the
- * in-place retries, so a redelivery after a crash shows. After `maxDeliveries` counted failures
- * the message goes to `<topic>.dlq` with `error` and `deliveries` headers, then its offset
- * is resolved. Retriable failures (sink down) are retried until drain, never dead-lettered.
+ * retried in place (Kafka has no per-message redelivery) as the delivery policy says
+ * (delivery-policy.ts). Its delivery count is the receipts counted durably by
+ * `countReceipts` (one round trip per chunk) plus the counted retries in place, so a
+ * redelivery after a crash shows. Once the policy says dead-letter, the message goes to
+ * `<topic>.dlq` with `error` and `deliveries` headers, then its offset is resolved.
+ * Retriable failures (sink down) are retried until drain, never dead-lettered.
  */
 export function createKafkaConsumer(
   config: Config,
@@ -50,7 +55,10 @@ export function createKafkaConsumer(
   let dlqProducer: Producer | undefined;
   const limit = createLimiter(w.concurrency);
   const dlq = deadLetterTopic(k.topic);
+  const limits = deliveryLimits(w);
   let draining = false;
+  /** Aborted on drain: ends retry delays at once. */
+  const drainSignal = new AbortController();
   let drainPromise: Promise<void> | undefined;
 
   async function deadLetter(
@@ -83,49 +91,69 @@ export function createKafkaConsumer(
     });
   }
 
-  /** Handles one message to completion. False: left unresolved because we are draining. */
+  /** The dead letter, retried (the broker may be unreachable) until it is written or we drain. */
+  async function deadLetterUntilDrain(
+    message: KafkaMessage,
+    partition: number,
+    failure: unknown,
+    deliveries: number,
+  ): Promise<boolean> {
+    // FAILPOINT drop-dead-letters: resolved (acknowledged) without the dead-letter write.
+    if (failpoint('drop-dead-letters')) return true;
+    try {
+      await retry(() => deadLetter(message, partition, failure, deliveries), {
+        ...DEAD_LETTER_BACKOFF,
+        baseMs: w.retryBackoffMs,
+        signal: drainSignal.signal,
+        onRetry: (err) =>
+          log.warn({ err: errorMessage(err) }, 'dead-letter write failed; retrying'),
+      });
+    } catch {
+      return false; // draining: left unresolved, the next owner of the partition retries it
+    }
+    log.warn({ partition, offset: message.offset, err: errorMessage(failure) }, 'dead-lettered');
+    return true;
+  }
+
+  /** Runs the handler once; the error it failed with, or undefined on success. */
+  async function attemptOnce(message: KafkaMessage, deliveryCount: number): Promise<unknown> {
+    try {
+      if (message.value === null)
+        throw new PermanentHandlerError(`empty message at offset ${message.offset}`);
+      await handler({ event: decodeEnvelope(message.value), deliveryCount });
+      return undefined;
+    } catch (err) {
+      return err ?? new Error('handler failed with no error');
+    }
+  }
+
+  /**
+   * Handles one message to completion, retrying in place as the delivery policy says.
+   * False: left unresolved because we are draining.
+   */
   async function handle(
     message: KafkaMessage,
     partition: number,
     receipts: number,
   ): Promise<boolean> {
-    let failures = 0;
+    let counted = 0;
     for (let attempt = 1; ; attempt += 1) {
       if (draining && attempt > 1) return false;
-      let failure: unknown;
-      try {
-        if (message.value === null)
-          throw new PermanentHandlerError(`empty message at offset ${message.offset}`);
-        const event = decodeEnvelope(message.value);
-        await handler({ event, deliveryCount: receipts + failures });
-        return true;
-      } catch (err) {
-        failure = err;
-      }
-      if (!isRetriableFailure(failure)) {
-        failures += 1;
-        // Deliveries so far: the durable receipts (earlier workers included) and the retries here.
-        if (receipts - 1 + failures >= w.maxDeliveries) {
-          // FAILPOINT drop-dead-letters: resolved (acknowledged) without the dead-letter write.
-          if (failpoint('drop-dead-letters')) return true;
-          // The dead-letter write itself may fail (broker unreachable): retry it until drain.
-          for (let n = 1; ; n += 1) {
-            try {
-              await deadLetter(message, partition, failure, receipts - 1 + failures);
-              log.warn(
-                { partition, offset: message.offset, err: errorMessage(failure) },
-                'dead-lettered',
-              );
-              return true;
-            } catch (err) {
-              if (draining) return false;
-              log.warn({ err: errorMessage(err) }, 'dead-letter write failed; retrying');
-              await sleep(backoffDelayMs(w.retryBackoffMs, n, 2000));
-            }
-          }
-        }
-      }
-      await sleep(backoffDelayMs(w.retryBackoffMs, attempt, 5000));
+      const err = await attemptOnce(message, receipts + counted);
+      if (err === undefined) return true;
+      const failure = classifyFailure(err);
+      if (failure === 'counted') counted += 1;
+      // Deliveries so far: the durable receipts (earlier workers included) and the counted
+      // retries here; retriable retries in place are not deliveries.
+      const deliveries = receipts - 1 + counted;
+      const decision = decideDelivery({ failure, deliveries, attempt }, limits);
+      if (decision.action === 'dead-letter')
+        return deadLetterUntilDrain(message, partition, err, deliveries);
+      log.debug(
+        { partition, offset: message.offset, failure, deliveries, err: errorMessage(err) },
+        'delivery failed; retrying',
+      );
+      await sleep(decision.afterMs, undefined, { signal: drainSignal.signal }).catch(() => {});
     }
   }
 
@@ -215,6 +243,7 @@ export function createKafkaConsumer(
     drain() {
       drainPromise ??= (async () => {
         draining = true;
+        drainSignal.abort();
         // stop() waits for the batches in flight; they return after their current chunk and
         // kafkajs commits what they resolved before leaving the group.
         await consumer.stop();

@@ -8,11 +8,12 @@ import { createLogger } from '../../log.ts';
 import { createMicroBatcher } from '../../micro-batcher.ts';
 import { deadLetterStream } from '../dead-letter-names.ts';
 import { createLimiter } from '../limiter.ts';
-import { createRedisClient } from '../redis-client.ts';
+import { boundedCommands, createRedisClient } from '../redis-client.ts';
 import { redisConsumerName } from './identity.ts';
 import { pairsToMap } from '../redis-pairs.ts';
 import { redisErrorCode } from '../redis-error-code.ts';
-import { isRetriableFailure } from '../retry-policy.ts';
+import { backoffMs } from '../../retry.ts';
+import { classifyFailure, decideDelivery, deliveryLimits } from '../delivery-policy.ts';
 import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
 
 /** `fields` is null for a pending entry that was deleted from the stream. */
@@ -40,6 +41,19 @@ return deleted
 `;
 
 /**
+ * KEYS[1] stream, KEYS[2] dead-letter stream; ARGV[1] group, ARGV[2] entry id, ARGV[3..] the
+ * dead letter's field/value pairs. The XACK runs only once the XADD succeeded: a failing
+ * XADD (WRONGTYPE, OOM, MISCONF) aborts the script and the entry stays pending.
+ */
+const DEAD_LETTER_SCRIPT = `
+redis.call('XADD', KEYS[2], '*', unpack(ARGV, 3))
+return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+`;
+
+/** The consume loop backs off 200 ms to 2 s after an error (a Redis that is down). */
+const LOOP_BACKOFF = { baseMs: 200, maxMs: 2000, jitter: 'equal' } as const;
+
+/**
  * Redis Streams consumer-group worker.
  *
  * On start the group is created from `0` with MKSTREAM (and again whenever a read reports
@@ -49,9 +63,11 @@ return deleted
  * reading again once half of that is done (reads stay large). Every `claimIntervalMs` it
  * XAUTOCLAIMs entries idle past `claimIdleMs` from dead or stuck consumers. An entry is
  * XACKed only after the handler resolved. A failed entry stays pending and comes back
- * through XAUTOCLAIM; once its delivery count (from XPENDING) reaches `maxDeliveries` with a
- * non-retriable failure it is copied to `<stream>.dlq` with the error and acknowledged in one
- * MULTI. Entries are never trimmed. Consumers that hold nothing and are idle past
+ * through XAUTOCLAIM; once the delivery policy (delivery-policy.ts, from the delivery count
+ * in XPENDING) says dead-letter, it is copied to `<stream>.dlq` with the error and
+ * acknowledged by one script that acknowledges only after the copy succeeded. Every command
+ * is bounded by REDIS_COMMAND_TIMEOUT_MS (the blocking read by that plus its block time).
+ * Entries are never trimmed. Consumers that hold nothing and are idle past
  * `consumerDeleteIdleMs` are deleted.
  */
 export function createRedisConsumer(
@@ -65,6 +81,7 @@ export function createRedisConsumer(
     options.logger ??
     createLogger('redis-consumer', { workerId: options.workerId, consumer: name });
   const dlq = deadLetterStream(r.stream);
+  const limits = deliveryLimits(w);
   const limit = createLimiter(w.concurrency);
   // Two connections: XREADGROUP BLOCK holds one, acks and claims go over the other.
   let reader: Redis | undefined;
@@ -112,10 +129,39 @@ export function createRedisConsumer(
     return counts;
   }
 
+  /** Copies the entry to the dead-letter stream and acknowledges it; throws if the copy failed. */
+  async function deadLetter(
+    client: Redis,
+    entryId: string,
+    map: Map<string, string>,
+    id: string,
+    err: unknown,
+    deliveryCount: number,
+  ) {
+    const fields: Record<string, string> = {
+      id,
+      type: map.get('type') ?? '',
+      envelope: map.get('envelope') ?? '',
+      error: errorMessage(err),
+      deliveries: String(deliveryCount),
+      entry: entryId,
+    };
+    await client.eval(
+      DEAD_LETTER_SCRIPT,
+      2,
+      r.stream,
+      dlq,
+      r.groupName,
+      entryId,
+      ...Object.entries(fields).flat(),
+    );
+  }
+
   /**
    * Handles one delivery; true when it is done and must be acknowledged. A failure leaves the
-   * entry pending for XAUTOCLAIM, until `maxDeliveries` is reached with a non-retriable
-   * failure: then it is dead-lettered (and acknowledged in the same MULTI).
+   * entry pending for XAUTOCLAIM, until the delivery policy says dead-letter: then it is
+   * dead-lettered (and acknowledged by the same script). A failed dead-letter write throws,
+   * so the entry stays pending and is tried again.
    */
   async function handleEntry(
     client: Redis,
@@ -139,33 +185,19 @@ export function createRedisConsumer(
       if (failpoint('ack-before-effect')) await client.xack(r.stream, r.groupName, entryId);
       await handler({ event, deliveryCount });
     } catch (err) {
-      if (isRetriableFailure(err) || deliveryCount < w.maxDeliveries) {
+      const failure = classifyFailure(err);
+      // The retry delay is XAUTOCLAIM's (claimIdleMs); only the verdict is used here.
+      if (decideDelivery({ failure, deliveries: deliveryCount }, limits).action === 'retry') {
         // Stays pending; XAUTOCLAIM hands it out again after claimIdleMs.
-        log.debug({ entryId, deliveryCount, err: errorMessage(err) }, 'delivery failed');
+        log.debug(
+          { entryId, failure, deliveryCount, err: errorMessage(err) },
+          'delivery failed; retrying',
+        );
         return false;
       }
       // FAILPOINT drop-dead-letters: acknowledged without the dead-letter write.
       if (failpoint('drop-dead-letters')) return true;
-      await client
-        .multi()
-        .xadd(
-          dlq,
-          '*',
-          'id',
-          event?.id ?? map.get('id') ?? '',
-          'type',
-          map.get('type') ?? '',
-          'envelope',
-          map.get('envelope') ?? '',
-          'error',
-          errorMessage(err),
-          'deliveries',
-          String(deliveryCount),
-          'entry',
-          entryId,
-        )
-        .xack(r.stream, r.groupName, entryId)
-        .exec();
+      await deadLetter(client, entryId, map, event?.id ?? map.get('id') ?? '', err, deliveryCount);
       log.warn({ entryId, id: event?.id, deliveryCount, err: errorMessage(err) }, 'dead-lettered');
       return false;
     }
@@ -326,9 +358,9 @@ export function createRedisConsumer(
         if (!running) break;
         failures += 1;
         log.warn({ err: errorMessage(err) }, 'redis consume loop error; retrying');
-        await sleep(Math.min(100 * 2 ** Math.min(failures, 5), 2000), undefined, {
-          signal: stop.signal,
-        }).catch(() => {});
+        await sleep(backoffMs(failures, LOOP_BACKOFF), undefined, { signal: stop.signal }).catch(
+          () => {},
+        );
       }
     }
   }
@@ -338,8 +370,15 @@ export function createRedisConsumer(
 
     async start() {
       // Commands fail at once while disconnected (factory default); the loop backs off and retries.
-      cmd = createRedisClient(r.workersUrl, `${name}-cmd`, { lazyConnect: true });
-      reader = createRedisClient(r.workersUrl, `${name}-read`, { lazyConnect: true });
+      cmd = createRedisClient(r.workersUrl, `${name}-cmd`, {
+        lazyConnect: true,
+        ...boundedCommands(r.commandTimeoutMs),
+      });
+      // The reader blocks up to blockMs; its bound comes on top of that.
+      reader = createRedisClient(r.workersUrl, `${name}-read`, {
+        lazyConnect: true,
+        ...boundedCommands(r.commandTimeoutMs, r.blockMs),
+      });
       await Promise.all([cmd.connect(), reader.connect()]);
       await ensureGroup(cmd);
       running = true;

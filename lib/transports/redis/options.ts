@@ -28,6 +28,12 @@ export const REDIS_OPTIONS = {
     'how often each consumer runs XAUTOCLAIM',
   ),
   blockMs: opt('REDIS_BLOCK_MS', 1000, int(10), 'XREADGROUP BLOCK time'),
+  commandTimeoutMs: opt(
+    'REDIS_COMMAND_TIMEOUT_MS',
+    5000,
+    int(100),
+    'longest wait for a broker Redis reply in the workers, then retriable; blocking reads get their block time on top',
+  ),
   consumerDeleteIdleMs: opt(
     'REDIS_CONSUMER_DELETE_IDLE_MS',
     60000,
