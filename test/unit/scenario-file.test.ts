@@ -1,8 +1,11 @@
 /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access --
    the tests edit scenario data freely, as a file may hold anything */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { parse } from 'yaml';
 import { dumpScenario, parseScenarioText, ScenarioFileError } from '../../harness/scenario-file.ts';
+import { REPO_ROOT } from '../../harness/infra/paths.ts';
 import { validateScenario } from '../../harness/validate-scenario.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { getScenario, SCENARIOS } from '../../scenarios/index.ts';
@@ -172,5 +175,11 @@ describe('scenario files', () => {
         'scenario file my.json:\n  load.mesages: unknown field (load takes: messages, ratePerSec, concurrency, batchSize, poisonFraction, payloadBytes, durationSec)',
       );
     }
+  });
+
+  it("the README's example file is a valid scenario", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const example = /```yaml\n([\s\S]*?)```/.exec(readme)?.[1] ?? '';
+    expect(parseScenarioText(example, 'README.yaml').name).to.equal('redis-kills-under-latency');
   });
 });
