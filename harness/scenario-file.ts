@@ -34,12 +34,23 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
 }
 
 /** Parses `text` as the file `source` (its extension picks JSON or YAML) and validates it. */
-export function parseScenarioText(text: string, source: string): Scenario {
+export function parseScenarioText(raw: string, source: string): Scenario {
+  const text = blankNpmBanner(raw);
   const data =
     extname(source).toLowerCase() === '.json' ? parseJson(text, source) : parseYaml(text, source);
   const problems = validateScenario(data);
   if (problems.length > 0) throw new ScenarioFileError(source, problems);
   return data as Scenario;
+}
+
+/**
+ * `npm run scenario -- --dump NAME > f.yaml` puts npm's banner (`> pkg@0.1.0 scenario`,
+ * `> tsx harness/cli/scenario.ts ...`) on stdout above the dump. No scenario can start with
+ * it (a top-level `>` is a YAML block scalar, not a mapping), so it is blanked, keeping
+ * line numbers for the error messages.
+ */
+function blankNpmBanner(text: string): string {
+  return text.replace(/^(?:[ \t]*\n)*(?:> [^\n]*\n)+/, (banner) => banner.replace(/[^\n]/g, ''));
 }
 
 function parseJson(text: string, source: string): unknown {

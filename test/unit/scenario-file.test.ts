@@ -39,6 +39,15 @@ describe('scenario files', () => {
     }
   });
 
+  it('reads a dump redirected from npm run, banner and all, with line numbers kept', () => {
+    const banner =
+      '\n> fault-tolerant-event-pipeline@0.1.0 scenario\n> tsx harness/cli/scenario.ts --dump smoke\n\n';
+    expect(parseScenarioText(banner + SMOKE_YAML, 'smoke.yaml')).to.deep.equal(
+      getScenario('smoke'),
+    );
+    expect(problemsOf(`${banner}name: [a\n`)[0]).to.contain('line 6'); // line 2 without the banner
+  });
+
   it('reads YAML by default and JSON by the .json extension', () => {
     const json = JSON.stringify(parse(SMOKE_YAML));
     expect(parseScenarioText(json, 'a.json').name).to.equal('smoke');
