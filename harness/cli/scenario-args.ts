@@ -4,11 +4,17 @@ import { parseFlags, type FlagProblem, type FlagSpec } from '../../lib/cli-flags
 import { SEED_PATTERN } from '../random.ts';
 
 /**
- * Arguments of `npm run scenario <name> [-- flags]`. Parsing is pure and returns a typed
- * result; the caller prints and exits (2 for usage errors, as most CLIs do).
+ * Arguments of `npm run scenario <name> [-- flags]` and `npm run scenario -- --file F`.
+ * Parsing is pure and returns a typed result; the caller prints and exits (2 for usage
+ * errors, as most CLIs do).
  */
 export interface ScenarioArgs {
-  scenario: string;
+  /** A scenario of the catalogue; unset when `file` names the scenario instead. */
+  scenario?: string;
+  /** A scenario file (YAML, or JSON by its `.json` extension). */
+  file?: string;
+  /** Where to write a JUnit XML report of the run (one testcase per transport). */
+  junit?: string;
   /** Overrides of the scenario's load (per transport). */
   messages?: number;
   rate?: number;
@@ -27,6 +33,7 @@ export interface ScenarioArgs {
 export type ParsedScenarioArgs =
   | { kind: 'run'; args: ScenarioArgs }
   | { kind: 'list' }
+  | { kind: 'dump'; scenario: string }
   | { kind: 'help'; text: string }
   | { kind: 'error'; message: string; exitCode: 2 };
 
@@ -41,6 +48,9 @@ const FLAGS: Record<string, { kind: FlagKind; doc: string }> = {
   out: { kind: 'text', doc: 'folder of the run folders (default runs)' },
   json: { kind: 'bool', doc: 'print result.json instead of the summary table' },
   failpoints: { kind: 'list', doc: 'comma list of failpoints to switch on' },
+  file: { kind: 'text', doc: 'run the scenario of a YAML or JSON file instead of a named one' },
+  dump: { kind: 'text', doc: 'print a named scenario as YAML, to start a file from' },
+  junit: { kind: 'text', doc: 'also write a JUnit XML report (a testcase per transport)' },
   list: { kind: 'bool', doc: 'list the scenarios' },
   help: { kind: 'bool', doc: 'this text (also -h)' },
 };
@@ -54,7 +64,9 @@ export function scenarioUsage(scenarios: readonly string[]): string {
   });
   return [
     'usage: npm run scenario <name> [-- --messages N --rate R --duration S --transports kafka,redis',
-    '       --workers N --seed S --out DIR --json --failpoints a,b]',
+    '       --workers N --seed S --out DIR --json --failpoints a,b --junit FILE]',
+    '       npm run scenario -- --file my-scenario.yaml [flags as above]',
+    '       npm run scenario -- --dump <name> > my-scenario.yaml',
     '       npm run scenario -- --list',
     '       npm run scenario -- --help',
     '',
@@ -103,19 +115,18 @@ export function parseScenarioArgs(
 
   if (values.has('help')) return { kind: 'help', text: scenarioUsage(scenarios) };
   if (values.has('list')) return { kind: 'list' };
-  if (positionals.length === 0) {
-    return error(`name a scenario; valid scenarios: ${scenarios.join(', ')}`);
+  const dump = values.get('dump');
+  if (typeof dump === 'string') {
+    if (positionals.length > 0) return error('--dump takes the scenario name as its value');
+    return scenarios.includes(dump)
+      ? { kind: 'dump', scenario: dump }
+      : error(`unknown scenario "${dump}" in --dump; valid scenarios: ${scenarios.join(', ')}`);
   }
-  if (positionals.length > 1) {
-    return error(`one scenario at a time, got ${positionals.join(', ')}`);
-  }
-  const scenario = positionals[0] ?? '';
-  if (!scenarios.includes(scenario)) {
-    return error(`unknown scenario "${scenario}"; valid scenarios: ${scenarios.join(', ')}`);
-  }
+  const source = scenarioSource(positionals, values.get('file'), scenarios);
+  if ('error' in source) return error(source.error);
 
   const args: ScenarioArgs = {
-    scenario,
+    ...source,
     outDir: 'runs',
     json: values.has('json'),
     failpoints: [],
@@ -127,6 +138,32 @@ export function parseScenarioArgs(
     assignValue(args, name, value);
   }
   return { kind: 'run', args };
+}
+
+/** The scenario to run: a catalogue name, or a file, exactly one of them. */
+function scenarioSource(
+  positionals: readonly string[],
+  file: string | true | undefined,
+  scenarios: readonly string[],
+): { scenario: string } | { file: string } | { error: string } {
+  if (typeof file === 'string') {
+    if (positionals.length > 0) {
+      return { error: `a scenario name or --file, not both (got ${positionals.join(', ')})` };
+    }
+    return file === '' ? { error: '--file must not be empty' } : { file };
+  }
+  if (positionals.length === 0) {
+    return {
+      error: `name a scenario or give --file FILE; valid scenarios: ${scenarios.join(', ')}`,
+    };
+  }
+  if (positionals.length > 1)
+    return { error: `one scenario at a time, got ${positionals.join(', ')}` };
+  const scenario = positionals[0] ?? '';
+  if (!scenarios.includes(scenario)) {
+    return { error: `unknown scenario "${scenario}"; valid scenarios: ${scenarios.join(', ')}` };
+  }
+  return { scenario };
 }
 
 function assignValue(args: ScenarioArgs, name: string, value: number | string | string[]): void {
@@ -154,6 +191,9 @@ function assignValue(args: ScenarioArgs, name: string, value: number | string | 
       break;
     case 'failpoints':
       args.failpoints = value as string[];
+      break;
+    case 'junit':
+      args.junit = value as string;
       break;
   }
 }

@@ -1,40 +1,60 @@
 /**
- * `npm run scenario <name> [-- flags]`: run one scenario on real infrastructure and prove
- * the pipeline kept its guarantees. Exit 0 when valid, 1 when not, 2 on bad usage.
+ * `npm run scenario <name> [-- flags]` or `npm run scenario -- --file F`: run one scenario on
+ * real infrastructure and prove the pipeline kept its guarantees. Exit 0 when valid, 1 when
+ * not, 2 on bad usage (a bad flag, setting or scenario file).
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { loadConfig } from '../../lib/config.ts';
 import { AppError, ConfigError, errorMessage } from '../../lib/errors.ts';
 import { SCENARIOS, SCENARIO_NAMES, getScenario } from '../../scenarios/index.ts';
+import { junitReport } from '../junit-report.ts';
 import { createProgress, type ProgressSnapshot } from '../progress.ts';
 import { randomSeed } from '../random.ts';
 import { resultDocument } from '../report.ts';
-import { runScenario, type RunProgress } from '../run-scenario.ts';
+import { runScenario, type RunOutcome, type RunProgress } from '../run-scenario.ts';
+import type { Scenario } from '../scenario.ts';
+import { dumpScenario, loadScenarioFile, ScenarioFileError } from '../scenario-file.ts';
 import { applyOverrides } from '../scenario-overrides.ts';
 import { formatSummary } from '../summary-table.ts';
-import { parseScenarioArgs } from './scenario-args.ts';
+import { parseScenarioArgs, type ScenarioArgs } from './scenario-args.ts';
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parseScenarioArgs(argv, SCENARIO_NAMES);
-  if (parsed.kind === 'error') {
-    console.error(parsed.message);
-    return parsed.exitCode;
+  switch (parsed.kind) {
+    case 'error':
+      console.error(parsed.message);
+      return parsed.exitCode;
+    case 'help':
+      console.log(parsed.text);
+      return 0;
+    case 'list': {
+      const width = Math.max(...SCENARIO_NAMES.map((n) => n.length));
+      for (const s of SCENARIOS) console.log(`${s.name.padEnd(width)}  ${s.description}`);
+      return 0;
+    }
+    case 'dump':
+      process.stdout.write(dumpScenario(getScenario(parsed.scenario) as Scenario));
+      return 0;
+    case 'run':
+      return run(parsed.args);
   }
-  if (parsed.kind === 'help') {
-    console.log(parsed.text);
-    return 0;
-  }
-  if (parsed.kind === 'list') {
-    const width = Math.max(...SCENARIO_NAMES.map((n) => n.length));
-    for (const s of SCENARIOS) console.log(`${s.name.padEnd(width)}  ${s.description}`);
-    return 0;
-  }
-  const args = parsed.args;
-  const base = getScenario(args.scenario);
-  if (!base) throw new Error(`unknown scenario ${args.scenario}`); // parse already checked
-  const scenario = applyOverrides(base, args);
+}
+
+/** The scenario named, or read from its file (validated there, naming each bad field). */
+async function chosenScenario(args: ScenarioArgs): Promise<Scenario> {
+  if (args.file !== undefined) return loadScenarioFile(args.file);
+  const found = getScenario(args.scenario ?? '');
+  if (!found) throw new Error(`unknown scenario ${args.scenario}`); // parse already checked
+  return found;
+}
+
+async function run(args: ScenarioArgs): Promise<number> {
+  const scenario = applyOverrides(await chosenScenario(args), args);
   const seed = args.seed ?? randomSeed();
   loadConfig(); // fail fast, naming the bad variable, before anything starts
-  console.error(`scenario ${scenario.name} (seed ${seed}; repeat with --seed ${seed})`);
+  const replay = replayCommand(args, scenario, seed);
+  console.error(`scenario ${scenario.name} (seed ${seed}; repeat with: ${replay})`);
   console.error(`  ${scenario.description}`);
 
   let latest: RunProgress | undefined;
@@ -52,6 +72,24 @@ async function main(argv: string[]): Promise<number> {
     },
   }).finally(() => progress.stop());
 
+  if (args.junit !== undefined) {
+    const { result, expectations, wallS, runDir } = outcome;
+    const run = { scenario, seed, startedAt: started, replay, result, expectations, wallS, runDir };
+    const xml = junitReport(run);
+    await mkdir(dirname(args.junit), { recursive: true });
+    await writeFile(args.junit, xml);
+  }
+  printOutcome(args, scenario, seed, started, outcome);
+  return outcome.valid === true ? 0 : 1;
+}
+
+function printOutcome(
+  args: ScenarioArgs,
+  scenario: Scenario,
+  seed: string,
+  started: number,
+  outcome: RunOutcome,
+): void {
   if (args.json) {
     const doc = resultDocument({
       scenario: scenario.name,
@@ -63,13 +101,30 @@ async function main(argv: string[]): Promise<number> {
       sink: {},
     });
     console.log(JSON.stringify({ ...doc, valid: outcome.valid, runDir: outcome.runDir }));
-  } else {
-    console.log(formatSummary(outcome.result, outcome.expectations));
-    console.log(`run folder: ${outcome.runDir}`);
-    console.log(`report:     ${outcome.htmlPath}`);
-    console.log(`valid: ${String(outcome.valid)} (${outcome.wallS.toFixed(1)} s)`);
+    return;
   }
-  return outcome.valid === true ? 0 : 1;
+  console.log(formatSummary(outcome.result, outcome.expectations));
+  console.log(`run folder: ${outcome.runDir}`);
+  console.log(`report:     ${outcome.htmlPath}`);
+  if (args.junit !== undefined) console.log(`junit:      ${args.junit}`);
+  console.log(`valid: ${String(outcome.valid)} (${outcome.wallS.toFixed(1)} s)`);
+}
+
+/** The command that repeats this run: same scenario (name or file), overrides and seed. */
+function replayCommand(args: ScenarioArgs, scenario: Scenario, seed: string): string {
+  const flags = [
+    ...(args.file !== undefined ? ['--file', args.file] : []),
+    ...(args.messages !== undefined ? ['--messages', String(args.messages)] : []),
+    ...(args.rate !== undefined ? ['--rate', String(args.rate)] : []),
+    ...(args.durationSec !== undefined ? ['--duration', String(args.durationSec)] : []),
+    ...(args.transports ? ['--transports', args.transports.join(',')] : []),
+    ...(args.workers !== undefined ? ['--workers', String(args.workers)] : []),
+    '--seed',
+    seed,
+    ...(args.failpoints.length > 0 ? ['--failpoints', args.failpoints.join(',')] : []),
+  ];
+  const name = args.file !== undefined ? '' : ` ${scenario.name}`;
+  return `npm run scenario${name} -- ${flags.join(' ')}`;
 }
 
 function toSnapshot(p: RunProgress | undefined, started: number): ProgressSnapshot {
@@ -90,9 +145,10 @@ function toSnapshot(p: RunProgress | undefined, started: number): ProgressSnapsh
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    // A bad setting is bad usage (2); anything else is a failed run (1).
+    // A bad setting or scenario file is bad usage (2); anything else is a failed run (1).
     if (err instanceof ConfigError) {
-      console.error(`configuration error: ${err.message}`);
+      const file = err instanceof ScenarioFileError;
+      console.error(file ? err.message : `configuration error: ${err.message}`);
       process.exit(2);
     }
     console.error(`scenario failed: ${err instanceof AppError ? err.message : errorMessage(err)}`);

@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { PrerequisiteError } from '../../lib/errors.ts';
+import { kafkaProperties, kafkaSettings } from './broker-settings.ts';
 import { REPO_ROOT } from './paths.ts';
 import { requireJava, requireMaven } from './prerequisites.ts';
 import { ServerProcess } from './server-process.ts';
@@ -94,32 +95,25 @@ export interface KafkaPorts {
   workersProxy: number;
 }
 
-function serverProperties(ports: KafkaPorts, dataDir: string): string {
-  const host = '127.0.0.1';
-  return [
-    'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.bootstrap.servers=${host}:${ports.controller}`,
-    `listeners=DIRECT://${host}:${ports.direct},PRODUCER://${host}:${ports.producer},WORKERS://${host}:${ports.workers},CONTROLLER://${host}:${ports.controller}`,
-    // Clients reconnect to the advertised address, so each client group is told its proxy.
-    `advertised.listeners=DIRECT://${host}:${ports.direct},PRODUCER://${host}:${ports.producerProxy},WORKERS://${host}:${ports.workersProxy}`,
-    'listener.security.protocol.map=DIRECT:PLAINTEXT,PRODUCER:PLAINTEXT,WORKERS:PLAINTEXT,CONTROLLER:PLAINTEXT',
-    'controller.listener.names=CONTROLLER',
-    'inter.broker.listener.name=DIRECT',
-    `log.dirs=${dataDir}`,
-    'offsets.topic.replication.factor=1',
-    'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    // Consumers join at once instead of waiting 3 s for company.
-    'group.initial.rebalance.delay.ms=0',
-    // Bounds for the short session timeouts the workers use to move partitions fast.
-    'group.min.session.timeout.ms=1000',
-    'num.partitions=1',
-    '',
-  ].join('\n');
+/** The local broker: every listener on loopback, DIRECT for the harness and between brokers. */
+export function serverProperties(ports: KafkaPorts, dataDir: string): string {
+  const at = (port: number) => `127.0.0.1:${port}`;
+  const settings = kafkaSettings({
+    listeners: {
+      DIRECT: at(ports.direct),
+      PRODUCER: at(ports.producer),
+      WORKERS: at(ports.workers),
+      CONTROLLER: at(ports.controller),
+    },
+    advertised: {
+      DIRECT: at(ports.direct),
+      PRODUCER: at(ports.producerProxy),
+      WORKERS: at(ports.workersProxy),
+    },
+    interBroker: 'DIRECT',
+    quorum: { 'controller.quorum.bootstrap.servers': at(ports.controller) },
+  });
+  return kafkaProperties({ ...settings, 'log.dirs': dataDir });
 }
 
 const LOG4J = [

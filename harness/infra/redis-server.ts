@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { REDIS_SERVER_ARGS } from './broker-settings.ts';
 import { ServerProcess } from './server-process.ts';
 import { waitUntil } from './wait-until.ts';
 import { SpawnedServer } from './spawned-server.ts';
@@ -8,10 +9,8 @@ import { SpawnedServer } from './spawned-server.ts';
 export type RedisRole = 'redis' | 'sink';
 
 /**
- * A redis-server from PATH. Both instances persist every write before answering
- * (`appendfsync always`), so a kill -9 loses nothing that was acknowledged; the broker
- * instance refuses to evict (`noeviction`) so a full memory fails writes instead of
- * silently dropping stream entries or jobs.
+ * A redis-server from PATH, with the settings every provider gives Redis
+ * (`REDIS_SERVER_ARGS`: `appendfsync always`, `noeviction`), on loopback.
  */
 export class RedisServer extends SpawnedServer {
   protected readonly process: ServerProcess;
@@ -31,14 +30,7 @@ export class RedisServer extends SpawnedServer {
         String(port),
         '--dir',
         join(workDir, `${name}-data`),
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'always',
-        '--save',
-        '',
-        '--maxmemory-policy',
-        'noeviction',
+        ...REDIS_SERVER_ARGS,
         '--protected-mode',
         'no',
         '--daemonize',

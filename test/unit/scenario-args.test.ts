@@ -109,4 +109,43 @@ describe('scenario CLI arguments', () => {
     expect(errorOf(parse()).message).to.contain('smoke');
     expect(errorOf(parse('smoke', 'chaos')).message).to.contain('one scenario');
   });
+
+  it('runs a scenario file instead of a name, with the same flags', () => {
+    expect(parse('--file', 'my.yaml', '--messages', '100', '--junit', 'out/j.xml')).to.deep.equal({
+      kind: 'run',
+      args: {
+        file: 'my.yaml',
+        messages: 100,
+        junit: 'out/j.xml',
+        outDir: 'runs',
+        json: false,
+        failpoints: [],
+      },
+    });
+    expect(errorOf(parse('smoke', '--file', 'my.yaml')).message).to.contain('not both');
+    expect(errorOf(parse('--file=')).message).to.contain('--file must not be empty');
+    expect(errorOf(parse()).message).to.contain('--file');
+  });
+
+  it('dumps a named scenario, refusing an unknown one', () => {
+    expect(parse('--dump', 'crash-consumer')).to.deep.equal({
+      kind: 'dump',
+      scenario: 'crash-consumer',
+    });
+    const e = errorOf(parse('--dump', 'crash'));
+    expect(e.exitCode).to.equal(2);
+    expect(e.message).to.contain('"crash"').and.contain('crash-consumer');
+    expect(errorOf(parse('smoke', '--dump', 'smoke')).message).to.contain('--dump takes');
+  });
+
+  it('takes --junit FILE on a named run too; the help names the new flags', () => {
+    const r = parse('smoke', '--junit', 'runs/junit.xml');
+    expect(r).to.deep.include({ kind: 'run' });
+    if (r.kind === 'run') expect(r.args.junit).to.equal('runs/junit.xml');
+    expect(errorOf(parse('smoke', '--junit')).message).to.contain('--junit needs a value');
+    const help = parse('--help');
+    for (const flag of ['--file', '--dump', '--junit']) {
+      expect(help.kind === 'help' ? help.text : '').to.contain(flag);
+    }
+  });
 });
