@@ -43,14 +43,15 @@ export async function readRanges(
           resolve();
         }
       };
+      // A seek before the group is joined throws (seen on a fresh broker): seek on each join.
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const [partition, r] of remaining)
+          consumer.seek({ topic, partition, offset: String(r.from) });
+      });
       consumer
         .run({
           autoCommit: false,
           eachMessage: ({ partition, message }) => Promise.resolve(take(partition, message)),
-        })
-        .then(() => {
-          for (const [partition, r] of remaining)
-            consumer.seek({ topic, partition, offset: String(r.from) });
         })
         .catch(reject);
     });
