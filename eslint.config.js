@@ -72,8 +72,6 @@ export default tseslint.config(
       'lib/transports/bullmq/consumer.ts', // TODO(issue 10): split
       'lib/transports/kafka/consumer.ts', // TODO(issue 10): split
       'lib/transports/redis/consumer.ts', // TODO(issue 10): split
-      'workers/supervisor.ts', // TODO(issue 10): split
-      'workers/worker.ts', // TODO(issue 10): split
     ],
     rules: {
       'max-lines-per-function': [

@@ -55,6 +55,42 @@ export interface Supervisor {
   stop(): Promise<void>;
 }
 
+/** A worker told to drain: its slot id and the promise of its exit. */
+interface Retiring {
+  workerId: string;
+  done: Promise<void>;
+}
+
+const send = (worker: ClusterWorker, msg: ToWorker) => {
+  if (worker.isConnected()) worker.send(msg);
+};
+
+/** What `GET /state` reports: the slots, then the workers still draining out of the pool. */
+function poolState(
+  transport: TransportName,
+  slots: Iterable<Slot>,
+  retiring: ReadonlyMap<ClusterWorker, Retiring>,
+  totalRestarts: number,
+): PoolState {
+  const list = [...slots];
+  const workers = list.map((s): WorkerState => ({
+    workerId: s.workerId,
+    pid: s.worker?.process.pid ?? null,
+    restarts: s.restarts,
+    processed: s.processed,
+    startedAt: s.worker ? new Date(s.startedAtMs).toISOString() : null,
+    state: s.worker ? (s.ready ? 'running' : 'starting') : 'respawning',
+  }));
+  const current = new Set(list.map((s) => s.worker));
+  for (const [worker, { workerId }] of retiring) {
+    if (current.has(worker)) continue;
+    const pid = worker.process.pid ?? null;
+    workers.push({ workerId, pid, restarts: 0, processed: 0, startedAt: null, state: 'draining' });
+  }
+  const processed = list.reduce((n, s) => n + s.processed, 0);
+  return { transport, size: list.length, workers, totalRestarts, processed };
+}
+
 /**
  * The cluster primary: keeps `size` workers alive. A dead worker's slot is refilled after a
  * backoff (respawn-policy.ts) so a crash loop never spins; slots keep their id, so a
@@ -62,170 +98,139 @@ export interface Supervisor {
  * (scale down, shutdown) get a `drain` message and are SIGKILLed only if they outlive
  * `drainTimeoutMs + killGraceMs`.
  */
-export function createSupervisor(options: SupervisorOptions): Supervisor {
-  const { transport, config } = options;
-  const w = config.workers;
-  const log = options.logger ?? createLogger('supervisor', { transport });
-  const killGraceMs = options.killGraceMs ?? 2000;
-  const slots = new Map<string, Slot>();
-  /** Workers told to drain, with the promise of their exit. */
-  const retiring = new Map<ClusterWorker, { workerId: string; done: Promise<void> }>();
-  let nextId = 0;
-  let stopping: Promise<void> | undefined;
-  let totalRestarts = 0;
+class PoolSupervisor implements Supervisor {
+  private readonly log: Logger;
+  private readonly killGraceMs: number;
+  private readonly slots = new Map<string, Slot>();
+  private readonly retiring = new Map<ClusterWorker, Retiring>();
+  private nextId = 0;
+  private stopping: Promise<void> | undefined;
+  private totalRestarts = 0;
 
-  if (options.exec) cluster.setupPrimary({ exec: options.exec });
+  constructor(private readonly options: SupervisorOptions) {
+    this.log = options.logger ?? createLogger('supervisor', { transport: options.transport });
+    this.killGraceMs = options.killGraceMs ?? 2000;
+    if (options.exec) cluster.setupPrimary({ exec: options.exec });
+  }
 
-  function fork(slot: Slot) {
+  start(): void {
+    for (let i = 0; i < this.options.size; i += 1) this.addSlot();
+  }
+
+  state(): PoolState {
+    return poolState(
+      this.options.transport,
+      this.slots.values(),
+      this.retiring,
+      this.totalRestarts,
+    );
+  }
+
+  async scale(size: number): Promise<void> {
+    if (!Number.isInteger(size) || size < 0 || size > 256)
+      throw new RangeError(`size must be 0..256, got ${size}`);
+    if (this.stopping) return;
+    while (this.slots.size < size) this.addSlot();
+    // Newest slots go first so the long-lived consumer names stay.
+    const extra = [...this.slots.values()].slice(size);
+    this.log.info({ size }, 'scaling');
+    await Promise.all(extra.map((slot) => this.removeSlot(slot)));
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      this.log.info({ workers: this.slots.size }, 'stopping: draining workers');
+      const all = [...this.slots.values()];
+      for (const s of all) clearTimeout(s.respawnTimer);
+      const draining = all.flatMap((s) => (s.worker ? [this.retire(s.worker, s.workerId)] : []));
+      await Promise.all(draining);
+      await Promise.all([...this.retiring.values()].map((r) => r.done));
+      this.log.info('all workers stopped');
+    })();
+    return this.stopping;
+  }
+
+  private fork(slot: Slot): void {
     slot.respawnTimer = undefined;
     slot.startedAtMs = Date.now();
     slot.ready = false;
     const worker = cluster.fork();
     slot.worker = worker;
+    const { transport } = this.options;
     worker.on('message', (msg: unknown) => {
       if (!isFromWorker(msg)) return;
       if (msg.type === 'hello') send(worker, { type: 'start', workerId: slot.workerId, transport });
       if (msg.type === 'processed') slot.processed += msg.count;
       if (msg.type === 'ready') slot.ready = true;
     });
-    worker.on('exit', (code, signal) => onExit(slot, worker, code, signal));
-    log.info({ workerId: slot.workerId, pid: worker.process.pid }, 'worker forked');
+    worker.on('exit', (code, signal) => this.onExit(slot, worker, code, signal));
+    this.log.info({ workerId: slot.workerId, pid: worker.process.pid }, 'worker forked');
   }
 
-  function send(worker: ClusterWorker, msg: ToWorker) {
-    if (worker.isConnected()) worker.send(msg);
-  }
-
-  function onExit(slot: Slot, worker: ClusterWorker, code: number | null, signal: string | null) {
+  private onExit(slot: Slot, worker: ClusterWorker, code: number | null, signal: string | null) {
     if (slot.worker !== worker) return; // a retired worker; its exit is awaited elsewhere
     slot.worker = undefined;
-    if (stopping || !slots.has(slot.workerId)) return;
+    if (this.stopping || !this.slots.has(slot.workerId)) return;
     const uptimeMs = Date.now() - slot.startedAtMs;
-    const next = nextRespawn(w, uptimeMs, slot.fastExits);
+    const next = nextRespawn(this.options.config.workers, uptimeMs, slot.fastExits);
     slot.fastExits = next.fastExits;
-    const fields = {
-      workerId: slot.workerId,
-      pid: worker.process.pid,
-      code,
-      signal,
-      uptimeMs,
-      respawnInMs: next.delayMs,
-    };
+    const fields = { workerId: slot.workerId, pid: worker.process.pid, code, signal, uptimeMs };
+    const logged = { ...fields, respawnInMs: next.delayMs };
     if (next.fastExits > 1)
-      log.warn({ ...fields, fastExits: next.fastExits }, 'worker crash-looping; backing off');
-    else log.warn(fields, 'worker died; respawning');
+      this.log.warn({ ...logged, fastExits: next.fastExits }, 'worker crash-looping; backing off');
+    else this.log.warn(logged, 'worker died; respawning');
     slot.respawnTimer = setTimeout(() => {
-      if (stopping || !slots.has(slot.workerId)) return;
+      if (this.stopping || !this.slots.has(slot.workerId)) return;
       slot.restarts += 1;
-      totalRestarts += 1;
-      fork(slot);
+      this.totalRestarts += 1;
+      this.fork(slot);
     }, next.delayMs);
   }
 
   /** Asks a worker to drain and resolves when it has exited (killing it if it overstays). */
-  function retire(worker: ClusterWorker, workerId: string): Promise<void> {
-    const existing = retiring.get(worker);
+  private retire(worker: ClusterWorker, workerId: string): Promise<void> {
+    const existing = this.retiring.get(worker);
     if (existing) return existing.done;
     const done = new Promise<void>((resolve) => {
       if (worker.isDead()) return resolve();
       const killer = setTimeout(() => {
-        log.warn({ pid: worker.process.pid }, 'worker did not drain in time; killing it');
+        this.log.warn({ pid: worker.process.pid }, 'worker did not drain in time; killing it');
         worker.process.kill('SIGKILL');
-      }, w.drainTimeoutMs + killGraceMs);
+      }, this.options.config.workers.drainTimeoutMs + this.killGraceMs);
       worker.once('exit', () => {
         clearTimeout(killer);
         resolve();
       });
       send(worker, { type: 'drain' });
     });
-    retiring.set(worker, { workerId, done });
-    void done.then(() => retiring.delete(worker));
+    this.retiring.set(worker, { workerId, done });
+    void done.then(() => this.retiring.delete(worker));
     return done;
   }
 
-  function addSlot() {
+  private addSlot(): void {
+    const workerId = String(this.nextId++);
     const slot: Slot = {
-      workerId: String(nextId++),
+      workerId,
       restarts: 0,
       processed: 0,
       startedAtMs: 0,
       fastExits: 0,
       ready: false,
     };
-    slots.set(slot.workerId, slot);
-    fork(slot);
+    this.slots.set(workerId, slot);
+    this.fork(slot);
   }
 
-  async function removeSlot(slot: Slot) {
-    slots.delete(slot.workerId);
+  private async removeSlot(slot: Slot): Promise<void> {
+    this.slots.delete(slot.workerId);
     clearTimeout(slot.respawnTimer);
     const worker = slot.worker;
     slot.worker = undefined;
-    if (worker) await retire(worker, slot.workerId);
+    if (worker) await this.retire(worker, slot.workerId);
   }
+}
 
-  return {
-    start() {
-      for (let i = 0; i < options.size; i += 1) addSlot();
-    },
-
-    state() {
-      const workers = [...slots.values()].map((s): WorkerState => {
-        const pid = s.worker?.process.pid ?? null;
-        const state = s.worker ? (s.ready ? 'running' : 'starting') : 'respawning';
-        return {
-          workerId: s.workerId,
-          pid,
-          restarts: s.restarts,
-          processed: s.processed,
-          startedAt: s.worker ? new Date(s.startedAtMs).toISOString() : null,
-          state,
-        };
-      });
-      const current = new Set([...slots.values()].map((s) => s.worker));
-      for (const [worker, { workerId }] of retiring) {
-        if (!current.has(worker))
-          workers.push({
-            workerId,
-            pid: worker.process.pid ?? null,
-            restarts: 0,
-            processed: 0,
-            startedAt: null,
-            state: 'draining',
-          });
-      }
-      return {
-        transport,
-        size: slots.size,
-        workers,
-        totalRestarts,
-        processed: [...slots.values()].reduce((n, s) => n + s.processed, 0),
-      };
-    },
-
-    async scale(size) {
-      if (!Number.isInteger(size) || size < 0 || size > 256)
-        throw new RangeError(`size must be 0..256, got ${size}`);
-      if (stopping) return;
-      while (slots.size < size) addSlot();
-      // Newest slots go first so the long-lived consumer names stay.
-      const extra = [...slots.values()].slice(size);
-      log.info({ size }, 'scaling');
-      await Promise.all(extra.map(removeSlot));
-    },
-
-    stop() {
-      stopping ??= (async () => {
-        log.info({ workers: slots.size }, 'stopping: draining workers');
-        const all = [...slots.values()];
-        for (const s of all) clearTimeout(s.respawnTimer);
-        await Promise.all(
-          all.map((s) => (s.worker ? retire(s.worker, s.workerId) : Promise.resolve())),
-        );
-        await Promise.all([...retiring.values()].map((r) => r.done));
-        log.info('all workers stopped');
-      })();
-      return stopping;
-    },
-  };
+export function createSupervisor(options: SupervisorOptions): Supervisor {
+  return new PoolSupervisor(options);
 }

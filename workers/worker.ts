@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadConfig } from '../lib/config.ts';
+import { loadConfig, type Config } from '../lib/config.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { enableFailpoints } from '../lib/failpoints.ts';
-import { configureLogging, createLogger } from '../lib/log.ts';
+import { configureLogging, createLogger, type Logger } from '../lib/log.ts';
 import { createSink, createSinkClient } from '../lib/sink.ts';
 import { driverFor } from '../lib/transports/registry.ts';
 import type { Consumer } from '../lib/transports/types.ts';
@@ -21,6 +21,61 @@ const send = (msg: FromWorker | MetricsMessage) => {
   if (process.connected) process.send?.(msg);
 };
 
+/** One slot's parts: the sink connection, the metrics and the consumer around the handler. */
+interface WorkerParts {
+  consumer: Consumer;
+  sinkClient: ReturnType<typeof createSinkClient>;
+  metrics: WorkerMetrics;
+}
+
+function buildWorker(
+  config: Config,
+  msg: Extract<ToWorker, { type: 'start' }>,
+  log: Logger,
+  onProcessed: () => void,
+): WorkerParts {
+  const sinkClient = createSinkClient(config, `sink-w${msg.workerId}`);
+  const sink = createSink(sinkClient, { namespace: config.sink.namespace });
+  const metrics = createWorkerMetrics(msg.transport);
+  const handler = createHandler({
+    transport: msg.transport,
+    sink,
+    workerId: msg.workerId,
+    workTimeMs: config.workers.workTimeMs,
+    onProcessed,
+    metrics,
+    maxDeliveries: config.workers.maxDeliveries,
+  });
+  const consumer = driverFor(msg.transport).createConsumer(config, handler, {
+    workerId: msg.workerId,
+    logger: log,
+    countReceipts: (ids) => sink.countReceipts(msg.transport, ids),
+  });
+  return { consumer, sinkClient, metrics };
+}
+
+/** Sends the processed count and changed metrics to the primary every REPORT_INTERVAL_MS. */
+function startReporter(metrics: () => WorkerMetrics | undefined) {
+  let processed = 0;
+  const flush = async () => {
+    if (processed > 0) {
+      send({ type: 'processed', count: processed });
+      processed = 0;
+    }
+    const m = metrics();
+    if (m?.changed) send({ type: 'metrics', metrics: await m.snapshot() });
+  };
+  const timer = setInterval(() => void flush(), REPORT_INTERVAL_MS);
+  return {
+    count: () => void (processed += 1),
+    /** Stops the timer and sends what is left. */
+    async stop() {
+      clearInterval(timer);
+      await flush();
+    },
+  };
+}
+
 /**
  * The cluster child: waits for `start` from the primary (its slot id and transport), builds
  * the sink, handler and consumer, and runs until `drain` (or SIGTERM/SIGINT, or the primary
@@ -31,36 +86,24 @@ export function runWorker(): void {
   configureLogging(config.logLevel);
   let log = createLogger('worker');
   enableFailpoints(config.failpoints, log);
-  let consumer: Consumer | undefined;
-  let sinkClient: ReturnType<typeof createSinkClient> | undefined;
-  let metrics: WorkerMetrics | undefined;
-  let processed = 0;
+  let parts: WorkerParts | undefined;
   let started = false;
   let exiting: Promise<void> | undefined;
-
-  const flush = async () => {
-    if (processed > 0) {
-      send({ type: 'processed', count: processed });
-      processed = 0;
-    }
-    if (metrics?.changed) send({ type: 'metrics', metrics: await metrics.snapshot() });
-  };
-  const reporter = setInterval(() => void flush(), REPORT_INTERVAL_MS);
+  const reporter = startReporter(() => parts?.metrics);
 
   const shutdown = (reason: string, code = 0) => {
     exiting ??= (async () => {
       log.info({ reason }, 'draining');
       const deadline = sleep(config.workers.drainTimeoutMs).then(() => 'timeout' as const);
       const outcome = await Promise.race([
-        (consumer?.drain() ?? Promise.resolve()).then(() => 'drained' as const),
+        (parts?.consumer.drain() ?? Promise.resolve()).then(() => 'drained' as const),
         deadline,
       ]);
       if (outcome === 'timeout')
         log.warn({ drainTimeoutMs: config.workers.drainTimeoutMs }, 'drain timed out');
-      clearInterval(reporter);
-      await flush();
+      await reporter.stop();
       send({ type: 'drained' });
-      sinkClient?.disconnect();
+      parts?.sinkClient.disconnect();
       // Let the IPC messages out before exiting.
       setTimeout(() => process.exit(code), 50).unref();
     })();
@@ -69,27 +112,9 @@ export function runWorker(): void {
   async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     started = true;
     log = createLogger('worker', { workerId: msg.workerId, transport: msg.transport });
-    sinkClient = createSinkClient(config, `sink-w${msg.workerId}`);
-    const sink = createSink(sinkClient, { namespace: config.sink.namespace });
-    metrics = createWorkerMetrics(msg.transport);
-    const handler = createHandler({
-      transport: msg.transport,
-      sink,
-      workerId: msg.workerId,
-      workTimeMs: config.workers.workTimeMs,
-      onProcessed: () => {
-        processed += 1;
-      },
-      metrics,
-      maxDeliveries: config.workers.maxDeliveries,
-    });
-    consumer = driverFor(msg.transport).createConsumer(config, handler, {
-      workerId: msg.workerId,
-      logger: log,
-      countReceipts: (ids) => sink.countReceipts(msg.transport, ids),
-    });
+    parts = buildWorker(config, msg, log, reporter.count);
     try {
-      await consumer.start();
+      await parts.consumer.start();
       send({ type: 'ready' });
     } catch (err) {
       log.error({ err: errorMessage(err) }, 'consumer failed to start');
