@@ -70,7 +70,6 @@ export default tseslint.config(
     ignores: [
       'lib/sink.ts', // TODO(issue 10): split
       'lib/transports/bullmq/consumer.ts', // TODO(issue 10): split
-      'lib/transports/kafka/consumer.ts', // TODO(issue 10): split
       'lib/transports/kafka/publisher.ts', // TODO(issue 10): split
       'lib/transports/redis-publisher-shell.ts', // TODO(issue 10): split
       'lib/transports/redis/consumer.ts', // TODO(issue 10): split

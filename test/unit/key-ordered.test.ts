@@ -268,3 +268,20 @@ describe('seq heap', function () {
     expect(heap.pop()).to.equal(undefined);
   });
 });
+
+describe('key-ordered scheduler: stop with nothing in flight', function () {
+  it('wakes an idle() that was waiting on queued work', async function () {
+    const s = createKeyOrderedScheduler<Msg>({
+      concurrency: 1,
+      keyOf: (m) => m.key,
+      handle: () => Promise.resolve(true),
+    });
+    await s.stop();
+    s.push([{ offset: 0, key: 'k' }]);
+    let woke = false;
+    const waiting = s.idle().then(() => (woke = true));
+    await settle();
+    expect(woke, 'stopped before the push: idle at once').to.equal(true);
+    await waiting;
+  });
+});

@@ -99,6 +99,7 @@ export function createKeyOrderedScheduler<M>(
     idle: () => idle(s),
     stop: async () => {
       s.isStopped = true;
+      pump(s); // wakes the idle waiters if nothing is in flight
       await idle(s);
       return s.lastDone;
     },
