@@ -68,11 +68,8 @@ export default tseslint.config(
       'scenarios/**/*.ts',
     ],
     ignores: [
-      'lib/sink.ts', // TODO(issue 10): split
-      'lib/transports/bullmq/consumer.ts', // TODO(issue 10): split
       'lib/transports/kafka/publisher.ts', // TODO(issue 10): split
       'lib/transports/redis-publisher-shell.ts', // TODO(issue 10): split
-      'lib/transports/redis/consumer.ts', // TODO(issue 10): split
       'workers/supervisor.ts', // TODO(issue 10): split
       'workers/worker.ts', // TODO(issue 10): split
     ],

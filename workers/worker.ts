@@ -69,6 +69,7 @@ export function runWorker(): void {
       sink,
       workerId: msg.workerId,
       workTimeMs: config.workers.workTimeMs,
+      workTimeJitterMs: config.workers.workTimeJitterMs,
       onProcessed: () => {
         processed += 1;
       },
