@@ -38,7 +38,12 @@ export interface KeyOrderedScheduler<M> {
    * or the scheduler stopped. Rejects with a `handle` rejection, if there was one.
    */
   idle(): Promise<void>;
-  /** Stops starting messages; resolves with `committable()` once in-flight ones finished. */
+  /**
+   * Stops: nothing after the last message started will start, and resolves with
+   * `committable()` once what runs has finished. Messages before it that wait behind their
+   * key still run, so the commit point reaches every message that was started (a graceful
+   * drain then leaves nothing applied but uncommitted, which would come back redelivered).
+   */
   stop(): Promise<M | undefined>;
   stopped(): boolean;
 }
@@ -63,6 +68,10 @@ interface State<M> {
   /** Per key with an entry ready or in flight: its later entries, in order. */
   behind: Map<string, Entry<M>[]>;
   active: number;
+  /** Nothing with a higher seq starts (Infinity while running; -1 once given up). */
+  startLimit: number;
+  /** Highest seq started so far. */
+  highestStarted: number;
   isStopped: boolean;
   failure: { error: unknown } | undefined;
   idleWaiters: (() => void)[];
@@ -87,6 +96,8 @@ export function createKeyOrderedScheduler<M>(
     ready: createSeqHeap<Entry<M>>(),
     behind: new Map(),
     active: 0,
+    startLimit: Number.POSITIVE_INFINITY,
+    highestStarted: -1,
     isStopped: false,
     failure: undefined,
     idleWaiters: [],
@@ -98,7 +109,10 @@ export function createKeyOrderedScheduler<M>(
     inFlight: () => s.active,
     idle: () => idle(s),
     stop: async () => {
-      s.isStopped = true;
+      if (!s.isStopped) {
+        s.isStopped = true;
+        s.startLimit = Math.min(s.startLimit, s.highestStarted);
+      }
       pump(s); // wakes the idle waiters if nothing is in flight
       await idle(s);
       return s.lastDone;
@@ -124,20 +138,30 @@ function push<M>(s: State<M>, messages: Iterable<M>): void {
 }
 
 function pump<M>(s: State<M>): void {
-  while (!s.isStopped && s.active < s.options.concurrency) {
-    const entry = s.ready.pop();
-    if (!entry) break;
-    start(s, entry);
+  while (s.active < s.options.concurrency && startable(s)) {
+    start(s, s.ready.pop() as Entry<M>);
   }
-  if (s.active === 0 && (s.isStopped || s.ready.size === 0)) {
+  if (settled(s)) {
     const waiters = s.idleWaiters;
     s.idleWaiters = [];
     for (const wake of waiters) wake();
   }
 }
 
+/** The oldest ready entry may start (it is within the start limit). */
+function startable<M>(s: State<M>): boolean {
+  const next = s.ready.peek();
+  return next !== undefined && next.seq <= s.startLimit;
+}
+
+/** Nothing runs and nothing more will start. */
+function settled<M>(s: State<M>): boolean {
+  return s.active === 0 && !startable(s);
+}
+
 function start<M>(s: State<M>, entry: Entry<M>): void {
   s.active += 1;
+  s.highestStarted = Math.max(s.highestStarted, entry.seq);
   // Never synchronous: a handler that throws at once still settles through `finish`.
   void Promise.resolve()
     .then(() => s.options.handle(entry.message))
@@ -156,6 +180,7 @@ function finish<M>(s: State<M>, entry: Entry<M>, done: boolean): void {
     // Given up: its key stays blocked and nothing more starts, so order and the
     // contiguous commit point both hold for whoever handles the partition next.
     s.isStopped = true;
+    s.startLimit = -1;
   } else {
     entry.done = true;
     s.doneCount += 1;
@@ -190,8 +215,7 @@ function advance<M>(s: State<M>): void {
 }
 
 function idle<M>(s: State<M>): Promise<void> {
-  const settled = s.active === 0 && (s.isStopped || s.ready.size === 0);
-  const wait = settled ? Promise.resolve() : new Promise<void>((r) => s.idleWaiters.push(r));
+  const wait = settled(s) ? Promise.resolve() : new Promise<void>((r) => s.idleWaiters.push(r));
   return wait.then(() => {
     if (s.failure) throw s.failure.error;
   });

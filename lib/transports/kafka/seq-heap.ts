@@ -7,6 +7,8 @@ export interface SeqHeap<T extends Sequenced> {
   push(item: T): void;
   /** The item with the lowest `seq`, removed; undefined when empty. */
   pop(): T | undefined;
+  /** The item with the lowest `seq`, left in place. */
+  peek(): T | undefined;
   readonly size: number;
 }
 
@@ -53,6 +55,7 @@ export function createSeqHeap<T extends Sequenced>(): SeqHeap<T> {
       }
       return top;
     },
+    peek: () => items[0],
     get size() {
       return items.length;
     },
