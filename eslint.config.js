@@ -67,12 +67,6 @@ export default tseslint.config(
       'bench/**/*.ts',
       'scenarios/**/*.ts',
     ],
-    ignores: [
-      'lib/sink.ts', // TODO(issue 10): split
-      'lib/transports/bullmq/consumer.ts', // TODO(issue 10): split
-      'lib/transports/kafka/consumer.ts', // TODO(issue 10): split
-      'lib/transports/redis/consumer.ts', // TODO(issue 10): split
-    ],
     rules: {
       'max-lines-per-function': [
         'error',

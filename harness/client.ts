@@ -9,6 +9,8 @@ import type { TransportName } from '../lib/envelope.ts';
 export interface ClientEvent {
   id: string;
   type: string;
+  /** The ordering key (Kafka: the partition key); absent: the id is the key. */
+  key?: string;
   payload: unknown;
 }
 

@@ -33,6 +33,16 @@ export interface GeneratorOptions {
   payloadBytes?: number;
   /** Event `type` field (default `harness.test`). */
   eventType?: string;
+  /**
+   * Keyed streams: event n gets key `key-<n mod keys>`, so each key's events follow each
+   * other in send order (default: no key, the id is the key).
+   */
+  keys?: number;
+  /**
+   * With `keys`: an event is sent only once the previous event of its key completed, so
+   * each key is one sequential client (what the checker's nonmonotonic-send rule judges).
+   */
+  sequential?: boolean;
 }
 
 export interface TransportProgress {
@@ -75,6 +85,10 @@ interface Batch {
   events: ClientEvent[];
   poison: string[];
   due: number;
+  /** Sequential keys: settles once the previous request of each of its keys completed. */
+  after?: Promise<unknown>;
+  /** Sequential keys: called once this request completed (or was never sent). */
+  done?: () => void;
 }
 
 /** Shared by every slot: whether the run stopped, and a sleep that a stop cuts short. */
@@ -82,6 +96,8 @@ interface StopSignal {
   readonly stopped: () => boolean;
   readonly stop: () => void;
   readonly sleep: (ms: number) => Promise<void>;
+  /** Until `p` settles or the run stops. */
+  readonly until: (p: Promise<unknown>) => Promise<void>;
 }
 
 /** What a slot needs to send one transport's batches and record them. */
@@ -97,7 +113,11 @@ interface SlotContext {
   total: number;
 }
 
-function validate(o: Required<Omit<GeneratorOptions, 'durationSec'>>, durationSec: number): void {
+function validate(
+  o: Required<Omit<GeneratorOptions, 'durationSec' | 'keys' | 'sequential'>> &
+    Pick<GeneratorOptions, 'keys' | 'sequential'>,
+  durationSec: number,
+): void {
   const positive: [string, number][] = [
     ['messages', o.messages],
     ['ratePerSec', o.ratePerSec],
@@ -114,6 +134,12 @@ function validate(o: Required<Omit<GeneratorOptions, 'durationSec'>>, durationSe
     throw new RangeError(`generator option poisonFraction must be in [0, 1]`);
   }
   if (o.transports.length === 0) throw new RangeError('generator option transports is empty');
+  if (o.keys !== undefined && !(Number.isInteger(o.keys) && o.keys >= 1)) {
+    throw new RangeError(`generator option keys must be a whole number >= 1, got ${o.keys}`);
+  }
+  if (o.sequential && o.keys === undefined) {
+    throw new RangeError('generator option sequential needs keys');
+  }
 }
 
 export function createGenerator(options: GeneratorOptions): Generator {
@@ -191,6 +217,9 @@ function stopSignal(onStop: () => void): StopSignal {
       await Promise.race([new Promise((r) => (timer = setTimeout(r, ms))), woken]);
       clearTimeout(timer);
     },
+    until: async (p) => {
+      await Promise.race([p, woken]);
+    },
   };
 }
 
@@ -209,6 +238,7 @@ function batchSource(
   const rng = o.random.fork(`load/${transport}`);
   const pad = randomPad(rng, o.payloadBytes);
   const intervalMs = (1000 * o.batchSize) / o.ratePerSec;
+  const gate = o.sequential ? keyGate() : undefined;
   let nextSeq = 0;
   let k = 0;
   return () => {
@@ -226,10 +256,28 @@ function batchSource(
         data: pad.slice(0, rng.int(0, pad.length)),
       };
       if (isPoison) payload.poison = true;
-      events.push({ id, type: o.eventType, payload });
+      const key = o.keys === undefined ? {} : { key: `key-${seq % o.keys}` };
+      events.push({ id, type: o.eventType, ...key, payload });
     }
     stat.remaining = o.messages - nextSeq;
-    return { events, poison, due: startTime + k++ * intervalMs };
+    const batch: Batch = { events, poison, due: startTime + k++ * intervalMs };
+    return gate ? gate(batch) : batch;
+  };
+}
+
+/**
+ * Chains each batch behind the previous batch of each of its keys: taken in issue order,
+ * so one key's events go out one request after another, each after the last completed.
+ */
+function keyGate(): (batch: Batch) => Batch {
+  const last = new Map<string, Promise<void>>();
+  return (batch) => {
+    const keys = [...new Set(batch.events.map((e) => e.key as string))];
+    const after = Promise.all(keys.flatMap((key) => last.get(key) ?? []));
+    let done: () => void = () => undefined;
+    const completed = new Promise<void>((resolve) => (done = resolve));
+    for (const key of keys) last.set(key, completed);
+    return { ...batch, after, done };
   };
 }
 
@@ -250,22 +298,28 @@ async function runSlot(ctx: SlotContext, firstProcess: number): Promise<void> {
   let proc = firstProcess;
   for (let batch = ctx.nextBatch(); batch; batch = ctx.nextBatch()) {
     await signal.sleep(batch.due - clock.now().time);
+    if (batch.after) await signal.until(batch.after);
     if (signal.stopped()) {
       // Claimed but never sent: it was never attempted, so it is not in the history.
+      batch.done?.();
       return;
     }
     const ids = batch.events.map((e) => e.id);
+    const keyed = batch.events.every((e) => e.key !== undefined);
+    const keys = keyed ? batch.events.map((e) => e.key as string) : [];
     history.append({
       type: 'invoke',
       process: proc,
       transport,
       ids,
       ...(batch.poison.length > 0 ? { poison: batch.poison } : {}),
+      ...(keys.length > 0 ? { keys } : {}),
       ...clock.now(),
     });
     stat.sent += ids.length;
     stat.inFlight++;
     const outcome = await ctx.client.send(transport, batch.events);
+    batch.done?.();
     stat.inFlight--;
     history.append({ ...outcome, process: proc, transport, ids, ...clock.now() });
     if (outcome.type === 'ok') stat.acked += ids.length;

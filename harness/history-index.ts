@@ -19,6 +19,8 @@ export interface IdState {
   outcome: IdOutcome;
   attempts: number;
   poison: boolean;
+  /** The event's key, when it was sent with one (the first invoke's). */
+  key?: string;
   /** Run time (ms) of the first invoke. */
   firstInvokeTime: number;
   /** Wall time (ms epoch) of the invoke whose completion decided `outcome`. */
@@ -132,22 +134,24 @@ function readInvoke(r: Reading, entry: OpEntry): void {
   r.ops++;
   r.openInvokes.set(`${entry.transport}/${entry.process}`, entry.wall);
   const poison = new Set(entry.poison ?? []);
-  for (const id of entry.ids) {
+  entry.ids.forEach((id, i) => {
     const state = map.get(id);
     if (state) {
       state.attempts++;
       state.poison ||= poison.has(id);
     } else {
+      const key = entry.keys?.[i];
       map.set(id, {
         outcome: 'info',
         attempts: 1,
         done: 0,
         poison: poison.has(id),
+        ...(key !== undefined ? { key } : {}),
         firstInvokeTime: entry.time,
         invokeWall: entry.wall,
       });
     }
-  }
+  });
 }
 
 /** Pairs a completion with its process's open invoke and keeps each id's best outcome. */

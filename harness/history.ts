@@ -25,6 +25,8 @@ export interface OpEntry {
   wall: number;
   /** On `invoke`: the ids of the batch that are poison events. */
   poison?: string[];
+  /** On `invoke`: each event's key, in `ids` order, when the events carry keys. */
+  keys?: string[];
   /** HTTP status of the completion, when there was an answer. */
   status?: number;
   /** Error code or short reason of a `fail`/`info` (e.g. `ECONNREFUSED`, `timeout`). */

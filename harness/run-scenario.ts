@@ -7,7 +7,7 @@ import { ConfigError } from '../lib/errors.ts';
 import type { FaultStep, Scenario } from './scenario.ts';
 import { validateScenario } from './validate-scenario.ts';
 import { gatherCheckInputs, processedCounts, waitForDrain } from './check-inputs.ts';
-import { check, type CheckResult } from './checker/index.ts';
+import { check, zombieFaultLabels, type CheckResult } from './checker/index.ts';
 import { createClient } from './client.ts';
 import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
 import { createGenerator, type Generator, type GeneratorProgress } from './generator.ts';
@@ -204,6 +204,8 @@ async function driveLoad(run: ScenarioRun): Promise<void> {
     poisonFraction: scenario.load.poisonFraction ?? 0,
     payloadBytes: scenario.load.payloadBytes ?? 64,
     ...(scenario.load.durationSec !== undefined ? { durationSec: scenario.load.durationSec } : {}),
+    ...(scenario.load.keys !== undefined ? { keys: scenario.load.keys } : {}),
+    ...(scenario.load.sequential !== undefined ? { sequential: scenario.load.sequential } : {}),
   });
   const loadDone = run.generator.run();
   // Late pools: the backlog builds before any consumer group exists.
@@ -224,7 +226,8 @@ async function checkAndReport(run: ScenarioRun): Promise<RunOutcome> {
   const inputs = await gatherCheckInputs(transports, system.config, system.sink);
   history.flush();
   const entries = await loadHistory(`${runDir}/history.ndjson`);
-  const result = check({ history: entries, transports, ...inputs });
+  const zombieFaults = zombieFaultLabels(scenario.allowsZombies);
+  const result = check({ history: entries, transports, ...inputs, zombieFaults });
   const expectations = checkExpectations(scenario.expectations, observeSignals(entries, result));
   mark(run, 'done');
   history.close();

@@ -8,6 +8,7 @@
 export type Shape =
   | 'string'
   | 'number'
+  | 'boolean'
   /** Any object: its keys are checked elsewhere (a fault by its package). */
   | 'object'
   | { list: Shape; length?: number }
@@ -39,6 +40,8 @@ export const SCENARIO_SHAPE: Shape = {
         poisonFraction: optional('number'),
         payloadBytes: optional('number'),
         durationSec: optional('number'),
+        keys: optional('number'),
+        sequential: optional('boolean'),
       },
     }),
     workers: required({
@@ -80,6 +83,7 @@ export const SCENARIO_SHAPE: Shape = {
         latencyP99Ms: optional(RANGE),
       },
     }),
+    allowsZombies: optional({ list: 'string' }),
     timeouts: optional({ fields: { drainSec: optional('number') } }),
   },
 };
@@ -105,6 +109,7 @@ export function shapeProblems(value: unknown, shape: Shape, path: string): Shape
   if (shape === 'number') {
     return typeof value === 'number' && Number.isFinite(value) ? [] : type('a number');
   }
+  if (shape === 'boolean') return typeof value === 'boolean' ? [] : type('true or false');
   const mapping = 'an object (a mapping of fields)';
   if (shape === 'object') return isPlainObject(value) ? [] : type(mapping);
   if ('list' in shape) {
@@ -154,6 +159,7 @@ const join = (path: string, key: string) => (path === '' ? key : `${path}.${key}
 function want(shape: Shape): string {
   if (shape === 'string') return 'a string';
   if (shape === 'number') return 'a number';
+  if (shape === 'boolean') return 'true or false';
   if (shape === 'object') return 'an object';
   return 'list' in shape ? 'a list' : 'an object';
 }

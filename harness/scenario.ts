@@ -1,5 +1,5 @@
 import type { TransportName } from '../lib/envelope.ts';
-import type { FaultSpec } from './nemesis/index.ts';
+import type { FaultKind, FaultSpec } from './nemesis/index.ts';
 
 /**
  * A scenario is data: what load to send, which workers to run, which faults to inject
@@ -22,6 +22,12 @@ export interface Scenario {
   /** A seeded random mix appended to `schedule` (the `chaos` scenario). */
   chaos?: ChaosSpec;
   expectations: Expectations;
+  /**
+   * Fault kinds that may leave zombies in this scenario besides those whose package says so
+   * (`allowsZombies`: pause-worker, proxy-down): where one ran, two workers holding one event
+   * at once is reported, not an anomaly.
+   */
+  allowsZombies?: readonly FaultKind[];
   /** Bounds of the final phase, in seconds (defaults: drain 30). */
   timeouts?: { drainSec?: number };
 }
@@ -41,6 +47,10 @@ export interface LoadSpec {
   payloadBytes?: number;
   /** Stop issuing after this many seconds (default: twice the nominal load time + 10 s). */
   durationSec?: number;
+  /** Keyed streams: events cycle over this many keys (default: no key, the id is the key). */
+  keys?: number;
+  /** With `keys`: each key's next event is sent only once its previous one completed. */
+  sequential?: boolean;
 }
 
 export interface WorkersSpec {

@@ -30,6 +30,9 @@ export function validateScenario(data: unknown): string[] {
   out.push(...validateEnv(s.workers.env ?? {}, 'workers.env'));
   s.schedule.forEach((step, i) => out.push(...validateStep(step, `schedule[${i}]`)));
   if (s.chaos) out.push(...validateChaos(s.chaos));
+  for (const kind of s.allowsZombies ?? []) {
+    if (!findFaultPackage(kind)) out.push(`allowsZombies: unknown fault "${String(kind)}"`);
+  }
   return out;
 }
 
@@ -120,6 +123,10 @@ function validateLoadAndWorkers(s: Scenario): string[] {
   for (const [k, v] of Object.entries(positive)) if (!(v > 0)) out.push(`load.${k}: must be > 0`);
   const pf = s.load.poisonFraction ?? 0;
   if (!(pf >= 0 && pf <= 1)) out.push('load.poisonFraction: in [0, 1]');
+  const { keys, sequential } = s.load;
+  if (keys !== undefined && !(Number.isInteger(keys) && keys >= 1))
+    out.push('load.keys: a whole number >= 1');
+  if (sequential && keys === undefined) out.push('load.sequential: needs load.keys');
   if (!(Number.isInteger(s.workers.size) && s.workers.size >= 1))
     out.push('workers.size: a whole number >= 1');
   if (!(s.workers.workTimeMs >= 0)) out.push('workers.workTimeMs: >= 0');

@@ -110,6 +110,12 @@ export const OPTIONS = {
       'events fetched per read, and most a Redis worker holds at once (Kafka: batches as fetched)',
     ),
     workTimeMs: opt('WORK_TIME_MS', 0, int(0, 600000), 'simulated work per event'),
+    workTimeJitterMs: opt(
+      'WORK_TIME_JITTER_MS',
+      0,
+      int(0, 600000),
+      'extra simulated work per event, uniform in 0..this, seeded per worker',
+    ),
     maxDeliveries: opt(
       'MAX_DELIVERIES',
       5,

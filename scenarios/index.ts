@@ -7,6 +7,7 @@ import { flakyNetwork } from './flaky-network.ts';
 import { gracefulRestart } from './graceful-restart.ts';
 import { latency } from './latency.ts';
 import { lateConsumers } from './late-consumers.ts';
+import { ordering } from './ordering.ts';
 import { partitionProducer } from './partition-producer.ts';
 import { partitionWorkers } from './partition-workers.ts';
 import { poisonMessage } from './poison-message.ts';
@@ -35,6 +36,7 @@ export const SCENARIOS: readonly Scenario[] = [
   poisonMessage,
   slowConsumer,
   rebalanceStorm,
+  ordering,
   chaos,
 ];
 

@@ -14,6 +14,10 @@ export interface HandlerOptions {
   pid?: number;
   /** Simulated work per event, before the effect. */
   workTimeMs?: number;
+  /** Extra work per event, uniform in [0, workTimeJitterMs] (WORK_TIME_JITTER_MS). */
+  workTimeJitterMs?: number;
+  /** Uniform in [0, 1) for the jitter; default seeded from workerId and pid. */
+  random?: () => number;
   /** Called once per event whose delivery reached the sink. */
   onProcessed?: () => void;
   /** Where each delivery's outcome and handling time are counted. */
@@ -28,6 +32,18 @@ function isPoison(payload: unknown): boolean {
     payload !== null &&
     (payload as { poison?: unknown }).poison === true
   );
+}
+
+/** mulberry32 seeded from a text: each worker's jitter is its own repeatable sequence. */
+function seededRandom(seed: string): () => number {
+  let a = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) a = Math.imul(a ^ seed.charCodeAt(i), 0x01000193);
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 /**
@@ -46,18 +62,33 @@ export function failedOutcome(
 }
 
 /**
- * The application's handler: simulated work, then one idempotent sink write. Events with
- * `payload.poison === true` fail permanently every time (the poison scenario).
+ * The application's handler: simulated work (with jitter: real handlers vary, and without
+ * it concurrent work on one key finishes in start order, hiding any reordering), then one
+ * idempotent sink write carrying the delivery's interval, broker position and key. Events
+ * with `payload.poison === true` fail permanently every time (the poison scenario).
  */
 export function createHandler(options: HandlerOptions): Handler {
   const { transport, sink, workerId, pid = process.pid, workTimeMs = 0, onProcessed } = options;
+  const jitterMs = options.workTimeJitterMs ?? 0;
+  const random = options.random ?? seededRandom(`${workerId}/${pid}`);
   const { metrics, maxDeliveries = Number.POSITIVE_INFINITY } = options;
-  const handle: Handler = async ({ event, deliveryCount }) => {
-    if (workTimeMs > 0) await sleep(workTimeMs);
+  const handle: Handler = async ({ event, deliveryCount, position }) => {
+    const startMs = Date.now();
+    const workMs = workTimeMs + (jitterMs > 0 ? Math.floor(random() * (jitterMs + 1)) : 0);
+    if (workMs > 0) await sleep(workMs);
     if (isPoison(event.payload)) {
       throw new PermanentHandlerError(`poison event ${event.id} can never be processed`);
     }
-    await sink.record({ transport, id: event.id, workerId, pid, deliveryCount });
+    await sink.record({
+      transport,
+      id: event.id,
+      workerId,
+      pid,
+      deliveryCount,
+      startMs,
+      ...(position ? { position } : {}),
+      ...(event.key !== undefined ? { key: event.key } : {}),
+    });
     onProcessed?.();
   };
   if (metrics === undefined) return handle;

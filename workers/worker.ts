@@ -42,6 +42,7 @@ function buildWorker(
     sink,
     workerId: msg.workerId,
     workTimeMs: config.workers.workTimeMs,
+    workTimeJitterMs: config.workers.workTimeJitterMs,
     onProcessed,
     metrics,
     maxDeliveries: config.workers.maxDeliveries,

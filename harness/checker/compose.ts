@@ -55,6 +55,9 @@ const ZERO: TransportCounts = {
   deadLetterMissing: 0,
   deadLetterUnexpected: 0,
   poisonEffects: 0,
+  orderInversions: 0,
+  nonmonotonicSends: 0,
+  concurrentDeliveries: 0,
   pending: 0,
 };
 

@@ -15,7 +15,7 @@ export const ANOMALIES: readonly AnomalyKind[] = SAFETY_RULES.map((r) => r.name)
 
 export { columnsOf, columnTable, COLUMNS } from './columns.ts';
 export { compose, type Checker } from './compose.ts';
-export { toSinkMap } from './inputs.ts';
+export { toSinkMap, zombieFaultLabels } from './inputs.ts';
 export { mergeValid } from './merge-valid.ts';
 export { MEASURES } from './measures/index.ts';
 export { SAFETY_RULES } from './rules/index.ts';

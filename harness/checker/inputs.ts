@@ -1,7 +1,9 @@
 import type { TransportName } from '../../lib/envelope.ts';
 import type { SinkRecord } from '../../lib/sink.ts';
+import { driverFor } from '../../lib/transports/registry.ts';
 import type { PendingState } from '../../lib/transports/types.ts';
-import type { HistoryIndex, IdState } from '../history-index.ts';
+import type { FaultWindow, HistoryIndex, IdState } from '../history-index.ts';
+import { FAULT_PACKAGES } from '../nemesis/index.ts';
 import type { CheckInput, InputName, SinkSource, TransportInput } from './types.ts';
 
 /** Builds what the rules of one transport read from the check's input. */
@@ -24,7 +26,24 @@ export function transportInput(
     ...(deadSource ? { deadLetters: new Set([...deadSource].map((d) => d.id)) } : {}),
     isPoison: (id) => !!ids.get(id)?.poison || extraPoison.has(id),
     sampleLimit: input.samplesPerAnomaly ?? 5,
+    perKeyOrder: input.perKeyOrder?.[t] ?? driverFor(t).features.perKeyOrder,
+    zombieFaults: zombieWindows(index, input),
   };
+}
+
+/** The fault windows of the kinds that allow zombies in this check. */
+function zombieWindows(index: HistoryIndex, input: CheckInput): FaultWindow[] {
+  const labels = new Set(input.zombieFaults ?? zombieFaultLabels());
+  return index.faults.filter((f) => labels.has(f.fault));
+}
+
+/**
+ * The history labels of the fault kinds that allow zombies: those whose package says so,
+ * and `extra` kinds (a scenario's `allowsZombies`).
+ */
+export function zombieFaultLabels(extra: readonly string[] = []): string[] {
+  const kinds = new Set(extra);
+  return FAULT_PACKAGES.filter((p) => p.allowsZombies || kinds.has(p.kind)).map((p) => p.label);
 }
 
 /** Why a unit needing an input that is not there could not judge. */

@@ -38,6 +38,18 @@ export interface CheckInput {
   inputErrors?: readonly string[];
   /** Sample ids kept per anomaly (default 5). */
   samplesPerAnomaly?: number;
+  /**
+   * Whether a transport promises per-key order (the order rule is then a must-be-zero
+   * rule; elsewhere it is reported). Default: its driver's `features.perKeyOrder`.
+   */
+  perKeyOrder?: Partial<Record<TransportName, boolean>>;
+  /**
+   * Labels of the fault kinds whose presence in the history lets two workers hold one event
+   * at once (a paused or cut-off owner that wakes as a zombie): then the `concurrent` rule
+   * reports overlaps without judging them. Default: the fault packages that declare
+   * `allowsZombies`.
+   */
+  zombieFaults?: readonly string[];
 }
 
 /** The inputs a unit may declare it needs; without them it is not run and is 'unknown'. */
@@ -58,6 +70,10 @@ export interface TransportInput {
   isPoison: (id: string) => boolean;
   /** Ids kept per sample list. */
   sampleLimit: number;
+  /** The transport promises per-key order (see `CheckInput.perKeyOrder`). */
+  perKeyOrder: boolean;
+  /** The run's fault windows of kinds that allow zombies (see `CheckInput.zombieFaults`). */
+  zombieFaults: readonly FaultWindow[];
 }
 
 /** The input of a unit that declared `needs: K[]`: those inputs are there. */
@@ -85,6 +101,12 @@ export interface TransportCounts {
   deadLetterMissing: number;
   deadLetterUnexpected: number;
   poisonEffects: number;
+  /** Keyed events applied after an event later in their key's broker order. */
+  orderInversions: number;
+  /** Events stored before an event of their key that was acknowledged before they were sent. */
+  nonmonotonicSends: number;
+  /** Events two deliveries held at the same time. */
+  concurrentDeliveries: number;
   /** Unacknowledged at the end; null when unknown. */
   pending: number | null;
 }

@@ -26,6 +26,8 @@ export const pauseWorker: FaultPackage<PauseWorkerSpec> = {
   validate: (spec, path) => specChecks.optionalWhole(spec.count, 1, `${path}.count`),
   instant: false,
   hitsPools: true,
+  // A SIGSTOPped worker wakes still holding its events.
+  allowsZombies: true,
   kills: KILLS_NONE,
   async start(ctx, spec, transports) {
     const paused: number[] = [];

@@ -23,6 +23,8 @@ export const proxyDown: FaultPackage<ProxyDownSpec> = {
   validate: (spec, path) => checkProxyTarget(spec.proxy, `${path}.proxy`),
   instant: false,
   hitsPools: false,
+  // A worker cut off from its broker keeps handling what it holds while another takes over.
+  allowsZombies: true,
   kills: KILLS_NONE,
   async start(ctx, spec) {
     const names = proxiesFor(spec.proxy, ctx.transports);

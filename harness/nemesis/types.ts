@@ -38,6 +38,12 @@ export interface FaultPackage<S extends { kind: string }> {
   instant: boolean;
   /** Aimed at worker pools: it takes `FaultStep.pools` (chaos draws one). */
   hitsPools: boolean;
+  /**
+   * It can leave a worker holding events it no longer owns (paused, or cut off from its
+   * broker) that it processes when it wakes, while their new owner does too: the checker
+   * then reports such overlaps (`concurrent`) without judging them. Default false.
+   */
+  allowsZombies?: boolean;
   /** Workers killed by one start, from the `detail` its history entry carries. */
   kills(detail: Readonly<Record<string, unknown>> | undefined): number;
   /** Injects the fault; the handle heals it. `pools` are the pools a pool fault hits. */

@@ -183,6 +183,17 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
       expect: [{ failpoint: 'trim-stream', transports: ['redis'], anomalies: ['lost'] }],
     },
     {
+      // A chunk of a partition handled at once whatever its keys: with jittered work, events
+      // of one key in one chunk are applied out of log order (after each kill's backlog).
+      run: {
+        scenario: 'ordering',
+        seed: 'fp-unordered',
+        failpoints: ['unordered'],
+        transports: ['kafka'],
+      },
+      expect: [{ failpoint: 'unordered', transports: ['kafka'], anomalies: ['order'] }],
+    },
+    {
       // Poison acknowledged without a dead letter.
       run: {
         scenario: 'poison-message',

@@ -94,12 +94,14 @@ describe('sink ledger (real Redis)', function () {
   const infra = useInfra();
   let redis: Redis;
   let sink: Sink;
+  let namespace: string;
 
   before(async function () {
     redis = createRedisClient(infra().endpoints.sink.direct, 'sink-test', { lazyConnect: true });
     await redis.connect();
+    namespace = `sink-test-${randomBytes(3).toString('hex')}`;
     sink = createSink(redis, {
-      namespace: `sink-test-${randomBytes(3).toString('hex')}`,
+      namespace,
       scanCount: 100,
     });
   });
@@ -172,6 +174,78 @@ describe('sink ledger (real Redis)', function () {
     expect(classifyFailure(failure)).to.equal('retriable');
     // Once the server persists again the same write goes through.
     expect((await sink.record({ ...base, id: 'misconf' })).applied).to.equal(true);
+  });
+
+  it('keeps the position, a per-key effect sequence and the intervals of repeated deliveries', async function () {
+    const t = 'kafka' as const;
+    const at = (offset: number) => ({ shard: '3', at: [offset, 0] as const });
+    const one = (id: string, key: string | undefined, offset: number, startMs: number) =>
+      sink.record({
+        transport: t,
+        id,
+        workerId: '1',
+        pid: 11,
+        deliveryCount: 1,
+        startMs,
+        nowMs: startMs + 5,
+        position: at(offset),
+        ...(key !== undefined ? { key } : {}),
+      });
+    await one('o-1', 'order-7', 10, 1000);
+    await one('o-2', 'order-7', 12, 1010);
+    await one('x-1', 'other', 11, 1005);
+    await one('n-1', undefined, 13, 1020);
+    // A zombie's late delivery of o-1, and one more: intervals of the id's later deliveries.
+    await sink.record({
+      transport: t,
+      id: 'o-1',
+      workerId: '2',
+      pid: 22,
+      deliveryCount: 2,
+      startMs: 990,
+      nowMs: 1030,
+    });
+    await sink.record({
+      transport: t,
+      id: 'o-1',
+      workerId: '1',
+      pid: 11,
+      deliveryCount: 3,
+      startMs: 2000,
+      nowMs: 2004,
+    });
+    const recs = await sink.get(t, ['o-1', 'o-2', 'x-1', 'n-1']);
+    expect(recs.get('o-1')).to.deep.equal({
+      id: 'o-1',
+      firstEffectMs: 1005,
+      workerId: '1',
+      pid: 11,
+      deliveries: 3,
+      effects: 1,
+      startMs: 1000,
+      position: '3@10-0',
+      keySeq: 1,
+      intervals: [
+        { startMs: 990, endMs: 1030, workerId: '2', pid: 22 },
+        { startMs: 2000, endMs: 2004, workerId: '1', pid: 11 },
+      ],
+    });
+    expect(recs.get('o-2')?.keySeq).to.equal(2);
+    expect(recs.get('x-1')?.keySeq).to.equal(1);
+    expect(recs.get('n-1')).to.not.have.property('keySeq');
+    expect(recs.get('n-1')).to.not.have.property('intervals');
+    expect(recs.get('n-1')?.position).to.equal('3@13-0');
+    const scanned = new Map<string, unknown>();
+    for await (const page of sink.scan(t)) for (const r of page) scanned.set(r.id, r);
+    expect(scanned.get('o-1')).to.deep.equal(recs.get('o-1'));
+    // Only ids delivered more than once have an intervals field; only keys have a sequence.
+    expect(await redis.hkeys(`${namespace}:${t}:intervals`)).to.deep.equal(['o-1']);
+    expect((await redis.hkeys(`${namespace}:${t}:keyseq`)).sort()).to.deep.equal([
+      'order-7',
+      'other',
+    ]);
+    await sink.clear(t);
+    expect((await sink.get(t, ['o-1'])).size).to.equal(0);
   });
 
   it('scans every record in pages', async function () {

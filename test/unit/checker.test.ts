@@ -438,6 +438,9 @@ describe('checker composition', () => {
       'dead-letter-missing',
       'dead-letter-unexpected',
       'poison-effect',
+      'order',
+      'nonmonotonic-send',
+      'concurrent',
     ]);
     expect(SAFETY_RULES.map((r) => r.name)).to.deep.equal(ANOMALIES);
     const measured = MEASURES.map((m) => m.name);

@@ -170,6 +170,86 @@ describe('generator', () => {
   });
 });
 
+describe('generator: keyed sequential streams', () => {
+  /** A client whose requests take a random few ms, noting what was in flight per key. */
+  function keyedClient(seed: string) {
+    const random = createRandom(seed);
+    const inFlight = new Map<string, number>();
+    const order = new Map<string, number[]>();
+    let overlapped = 0;
+    const client: Client = {
+      async send(_t, events) {
+        for (const e of events) {
+          const key = e.key ?? '';
+          if ((inFlight.get(key) ?? 0) > 0) overlapped++;
+          inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+          order.set(key, [...(order.get(key) ?? []), (e.payload as { seq: number }).seq]);
+        }
+        await new Promise((r) => setTimeout(r, random.int(0, 4)));
+        for (const e of events) inFlight.set(e.key ?? '', (inFlight.get(e.key ?? '') ?? 1) - 1);
+        return { type: 'ok', status: 202 };
+      },
+    };
+    return { client, order, overlapped: () => overlapped };
+  }
+
+  it('sends each key one request after another, in order, and records the keys', async () => {
+    const c = keyedClient('k1');
+    const { gen, history } = run('k1', c.client, {
+      transports: ['kafka'],
+      messages: 120,
+      concurrency: 8,
+      batchSize: 1,
+      keys: 5,
+      sequential: true,
+    });
+    await gen.run();
+    expect(c.overlapped()).to.equal(0);
+    expect([...c.order.keys()].sort()).to.deep.equal(['key-0', 'key-1', 'key-2', 'key-3', 'key-4']);
+    for (const seqs of c.order.values()) {
+      expect(seqs).to.deep.equal([...seqs].sort((a, b) => a - b));
+      expect(seqs).to.have.length(24);
+    }
+    const invokes = (history.entries as OpEntry[]).filter((e) => e.type === 'invoke');
+    expect(invokes).to.have.length(120);
+    for (const e of invokes) {
+      const seq = Number(e.ids[0]!.split('-').at(-1));
+      expect(e.keys).to.deep.equal([`key-${seq % 5}`]);
+    }
+    // Each key's next invoke comes after its previous completion.
+    const lastDone = new Map<string, number>();
+    const keyOf = new Map<number, string>();
+    for (const e of history.entries as OpEntry[]) {
+      if (e.type === 'invoke') {
+        const key = e.keys![0]!;
+        expect(e.time).to.be.at.least(lastDone.get(key) ?? 0);
+        keyOf.set(e.process, key);
+        lastDone.set(key, Number.POSITIVE_INFINITY);
+      } else lastDone.set(keyOf.get(e.process)!, e.time);
+    }
+  });
+
+  it('without sequential, one key may have several requests in flight', async () => {
+    const c = keyedClient('k2');
+    const { gen } = run('k2', c.client, {
+      transports: ['kafka'],
+      messages: 200,
+      concurrency: 8,
+      batchSize: 1,
+      keys: 2,
+    });
+    await gen.run();
+    expect(c.overlapped()).to.be.greaterThan(0);
+  });
+
+  it('rejects keys that are not a whole number and sequential without keys', () => {
+    const ok = fakeClient(() => ({ type: 'ok' }));
+    expect(() => run('x', ok, { keys: 0 })).to.throw(/keys/);
+    expect(() => run('x', ok, { keys: 1.5 })).to.throw(/keys/);
+    expect(() => run('x', ok, { sequential: true })).to.throw(/sequential/);
+  });
+});
+
 describe('client outcome classification', () => {
   it('maps statuses to ok / fail / info', () => {
     expect(classifyStatus(202).type).to.equal('ok');

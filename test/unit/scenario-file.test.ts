@@ -87,8 +87,8 @@ describe('scenario files', () => {
       }),
     );
     expect(problems).to.include.members([
-      'extra: unknown field (a scenario takes: name, description, transports, load, workers, schedule, chaos, expectations, timeouts)',
-      'load.mesages: unknown field (load takes: messages, ratePerSec, concurrency, batchSize, poisonFraction, payloadBytes, durationSec)',
+      'extra: unknown field (a scenario takes: name, description, transports, load, workers, schedule, chaos, expectations, allowsZombies, timeouts)',
+      'load.mesages: unknown field (load takes: messages, ratePerSec, concurrency, batchSize, poisonFraction, payloadBytes, durationSec, keys, sequential)',
       'workers.sise: unknown field (workers takes: size, workTimeMs, startAfterSec, env)',
       'expectations.producerFailures.mx: unknown field (expectations.producerFailures takes: min, max)',
       'expectations.kils: unknown field (expectations takes: kills, redeliveries, producerFailures, recovered, consumerStallMs, deadLettered, latencyP99Ms)',
@@ -181,7 +181,7 @@ describe('scenario files', () => {
       expect.fail('accepted');
     } catch (err) {
       expect((err as Error).message).to.equal(
-        'scenario file my.json:\n  load.mesages: unknown field (load takes: messages, ratePerSec, concurrency, batchSize, poisonFraction, payloadBytes, durationSec)',
+        'scenario file my.json:\n  load.mesages: unknown field (load takes: messages, ratePerSec, concurrency, batchSize, poisonFraction, payloadBytes, durationSec, keys, sequential)',
       );
     }
   });

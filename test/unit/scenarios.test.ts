@@ -22,6 +22,7 @@ const CATALOGUE = [
   'poison-message',
   'slow-consumer',
   'rebalance-storm',
+  'ordering',
   'chaos',
 ];
 
@@ -67,6 +68,15 @@ describe('scenario catalogue', () => {
     expect(problems).to.include('name: kebab-case, got "Bad Name"');
     expect(problems).to.include('schedule[0].healAfter: required for pause-worker');
     expect(problems).to.include('schedule[1].fault.proxy: unknown proxy "nowhere"');
+    const keyed = validateScenario({
+      ...smoke,
+      load: { ...smoke.load, keys: 0.5, sequential: true },
+      allowsZombies: ['no-such-fault' as 'toxic'],
+    });
+    expect(keyed).to.include('load.keys: a whole number >= 1');
+    expect(keyed).to.include('allowsZombies: unknown fault "no-such-fault"');
+    const unkeyed = validateScenario({ ...smoke, load: { ...smoke.load, sequential: true } });
+    expect(unkeyed).to.include('load.sequential: needs load.keys');
   });
 
   it('applies CLI overrides without touching the catalogue', () => {

@@ -1,7 +1,10 @@
+import { concurrent } from './concurrent.ts';
 import { deadLetterMissing } from './dead-letter-missing.ts';
 import { deadLetterUnexpected } from './dead-letter-unexpected.ts';
 import { doubleEffect } from './double-effect.ts';
 import { lost } from './lost.ts';
+import { nonmonotonicSend } from './nonmonotonic-send.ts';
+import { order } from './order.ts';
 import { pending } from './pending.ts';
 import { poisonEffect } from './poison-effect.ts';
 import { unexpected } from './unexpected.ts';
@@ -18,4 +21,7 @@ export const SAFETY_RULES = [
   deadLetterMissing,
   deadLetterUnexpected,
   poisonEffect,
+  order,
+  nonmonotonicSend,
+  concurrent,
 ] as const;

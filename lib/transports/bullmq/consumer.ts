@@ -4,10 +4,16 @@ import type { Config } from '../../config.ts';
 import type { EventEnvelope } from '../../envelope.ts';
 import { errorMessage } from '../../errors.ts';
 import { failpoint } from '../../failpoints.ts';
-import { createLogger } from '../../log.ts';
+import { createLogger, type Logger } from '../../log.ts';
 import { createRedisClient } from '../redis-client.ts';
 import { bullmqWorkerName } from './identity.ts';
-import { classifyFailure, decideDelivery, deliveryLimits } from '../delivery-policy.ts';
+import {
+  classifyFailure,
+  decideDelivery,
+  deliveryLimits,
+  type DeliveryLimits,
+} from '../delivery-policy.ts';
+import type { BrokerPosition } from '../position.ts';
 import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
 
 /**
@@ -36,37 +42,10 @@ export function createBullmqConsumer(
   const { bullmq: b, workers: w } = config;
   const name = bullmqWorkerName(options.workerId);
   const log = options.logger ?? createLogger('bullmq-consumer', { workerId: options.workerId });
-  const limits = deliveryLimits(w);
+  const processJob = jobProcessor(handler, deliveryLimits(w), log);
   let connection: Redis | undefined;
   let worker: Worker<EventEnvelope> | undefined;
   let drainPromise: Promise<void> | undefined;
-
-  async function processJob(job: Job<EventEnvelope>, token?: string): Promise<void> {
-    const deliveryCount = Math.max(1, job.attemptsStarted);
-    try {
-      // FAILPOINT ack-before-effect: the job completes while its sink write still runs detached.
-      if (failpoint('ack-before-effect'))
-        return void handler({ event: job.data, deliveryCount }).catch(() => undefined);
-      await handler({ event: job.data, deliveryCount });
-      return;
-    } catch (err) {
-      const failure = classifyFailure(err);
-      const decision = decideDelivery({ failure, deliveries: deliveryCount }, limits);
-      if (decision.action === 'dead-letter') {
-        // FAILPOINT drop-dead-letters: the last attempt completes instead of failing (no failed-set entry).
-        if (failpoint('drop-dead-letters')) return;
-        throw new UnrecoverableError(errorMessage(err));
-      }
-      // Without a token the job cannot be moved; BullMQ's own retry (its `attempts`) applies.
-      if (token === undefined) throw err;
-      log.debug(
-        { jobId: job.id, failure, deliveryCount, err: errorMessage(err) },
-        'delivery failed; retrying',
-      );
-      await job.moveToDelayed(Date.now() + decision.afterMs, token);
-      throw new DelayedError();
-    }
-  }
 
   return {
     transport: 'bullmq',
@@ -93,15 +72,7 @@ export function createBullmqConsumer(
         // Short long-poll so a drain is not held up by an idle blocking read.
         drainDelay: 1,
       });
-      worker.on('error', (err) => log.warn({ err: errorMessage(err) }, 'bullmq worker error'));
-      worker.on('failed', (job, err) => {
-        if (job && job.finishedOn !== undefined) {
-          log.warn(
-            { jobId: job.id, attempts: job.attemptsStarted, err: errorMessage(err) },
-            'dead-lettered',
-          );
-        }
-      });
+      watchWorker(worker, log);
       await worker.waitUntilReady();
       worker
         .run()
@@ -118,5 +89,57 @@ export function createBullmqConsumer(
       })();
       return drainPromise;
     },
+  };
+}
+
+/** Logs the worker's errors and its dead letters (jobs failed for good). */
+function watchWorker(worker: Worker<EventEnvelope>, log: Logger): void {
+  worker.on('error', (err) => log.warn({ err: errorMessage(err) }, 'bullmq worker error'));
+  worker.on('failed', (job, err) => {
+    if (job && job.finishedOn !== undefined) {
+      log.warn(
+        { jobId: job.id, attempts: job.attemptsStarted, err: errorMessage(err) },
+        'dead-lettered',
+      );
+    }
+  });
+}
+
+/** A job's place in the queue: the time the producer added it (one queue: one shard). */
+export function jobPosition(job: Job<EventEnvelope>): BrokerPosition {
+  return { shard: '', at: [job.timestamp, 0] };
+}
+
+/** The BullMQ processor: the handler once per job, failures judged by the delivery policy. */
+function jobProcessor(
+  handler: Handler,
+  limits: DeliveryLimits,
+  log: Logger,
+): (job: Job<EventEnvelope>, token?: string) => Promise<void> {
+  return async (job, token) => {
+    const deliveryCount = Math.max(1, job.attemptsStarted);
+    const delivery = { event: job.data, deliveryCount, position: jobPosition(job) };
+    try {
+      // FAILPOINT ack-before-effect: the job completes while its sink write still runs detached.
+      if (failpoint('ack-before-effect')) return void handler(delivery).catch(() => undefined);
+      await handler(delivery);
+      return;
+    } catch (err) {
+      const failure = classifyFailure(err);
+      const decision = decideDelivery({ failure, deliveries: deliveryCount }, limits);
+      if (decision.action === 'dead-letter') {
+        // FAILPOINT drop-dead-letters: the last attempt completes instead of failing (no failed-set entry).
+        if (failpoint('drop-dead-letters')) return;
+        throw new UnrecoverableError(errorMessage(err));
+      }
+      // Without a token the job cannot be moved; BullMQ's own retry (its `attempts`) applies.
+      if (token === undefined) throw err;
+      log.debug(
+        { jobId: job.id, failure, deliveryCount, err: errorMessage(err) },
+        'delivery failed; retrying',
+      );
+      await job.moveToDelayed(Date.now() + decision.afterMs, token);
+      throw new DelayedError();
+    }
   };
 }
