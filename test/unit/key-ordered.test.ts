@@ -26,16 +26,19 @@ class Harness {
   maxInFlight = 0;
   readonly scheduler: KeyOrderedScheduler<Msg>;
   readonly committedSeen: number[] = [];
+  onStart: (msg: Msg) => void = () => undefined;
 
   constructor(
     readonly messages: readonly Msg[],
     readonly concurrency: number,
     readonly random: Random,
+    admit?: (group: readonly Msg[]) => Promise<void>,
   ) {
     this.scheduler = createKeyOrderedScheduler<Msg>({
       concurrency,
       keyOf: (m) => m.key,
       handle: (m) => this.handle(m),
+      ...(admit ? { admit } : {}),
       onCommittable: (m) => this.committedSeen.push(m.offset),
     });
   }
@@ -53,6 +56,7 @@ class Harness {
         );
       }
     }
+    this.onStart(msg);
     this.started.push(msg.offset);
     return new Promise<boolean>((resolve) => {
       this.running.set(msg.offset, { msg, finish: resolve });
@@ -102,7 +106,10 @@ describe('key-ordered scheduler: per key in order, keys in parallel, contiguous 
     it(`random keys and durations (${seed}: ${keys} keys, concurrency ${concurrency})`, async function () {
       const random = createRandom(`key-ordered-${seed}`);
       const messages = randomMessages(random, 300, keys, 0.05);
-      const h = new Harness(messages, concurrency, random);
+      // Admissions take a round trip (as counting receipts does), in random interleavings.
+      const h = new Harness(messages, concurrency, random, () =>
+        random.chance(0.5) ? settle() : Promise.resolve(),
+      );
       // Pushed in random slices, as fetches arrive.
       let next = 0;
       while (next < messages.length || h.running.size > 0) {
@@ -159,7 +166,7 @@ describe('key-ordered scheduler: per key in order, keys in parallel, contiguous 
     expect(h.scheduler.committable()?.offset).to.equal(0);
   });
 
-  it('stop: starts nothing after the last started, lets what runs finish, commits it all', async function () {
+  it('stop: admits nothing more, runs every admitted message, commits them all', async function () {
     const random = createRandom('stop');
     const messages = randomMessages(random, 200, 10);
     const h = new Harness(messages, 6, random);
@@ -167,7 +174,8 @@ describe('key-ordered scheduler: per key in order, keys in parallel, contiguous 
     await settle();
     for (let i = 0; i < 30; i += 1) await h.finishOne();
     const startedBefore = h.started.length;
-    const highest = Math.max(...h.started);
+    const admitted = h.scheduler.admitted()?.offset ?? -1;
+    expect(admitted).to.be.below(messages.length - 1);
     expect(h.running.size).to.be.greaterThan(0);
     let stoppedWith: Msg | undefined | 'pending' = 'pending';
     void h.scheduler.stop().then((m) => (stoppedWith = m));
@@ -177,42 +185,87 @@ describe('key-ordered scheduler: per key in order, keys in parallel, contiguous 
     await settle();
     const late = h.started.slice(startedBefore);
     expect(
-      late.every((o) => o < highest),
+      late.every((o) => o <= admitted),
       `started after stop: ${late.join()}`,
     ).to.equal(true);
     expect(h.scheduler.stopped()).to.equal(true);
     expect(stoppedWith).to.not.equal('pending');
     const c = stoppedWith as unknown as Msg | undefined;
     expect(c).to.equal(h.scheduler.committable());
-    // Everything started is done, and so is everything before it: all committable.
-    expect(c?.offset).to.equal(highest);
+    // Every admitted message ran, and so did everything before it: all committable.
+    expect(c?.offset).to.equal(admitted);
     h.checkCommitPoint();
     expect(h.scheduler.pending()).to.equal(messages.length - h.done.size);
   });
 
-  it('stop still runs a message that waits behind its key before one already started', async function () {
+  it('stop still runs an admitted message that waits behind its key', async function () {
     const messages: Msg[] = [
       { offset: 0, key: 'a' },
       { offset: 1, key: 'a' },
       { offset: 2, key: 'b' },
       { offset: 3, key: 'c' },
+      { offset: 4, key: 'd' },
+      { offset: 5, key: 'e' },
     ];
     const h = new Harness(messages, 2, createRandom('gap'));
     h.scheduler.push(messages);
     await settle();
     expect(h.started).to.deep.equal([0, 2]);
+    expect(h.scheduler.admitted()?.offset).to.equal(3);
     const stopped = h.scheduler.stop();
-    for (const offset of [2, 0]) {
-      h.running.get(offset)?.finish(true);
-      h.running.delete(offset);
-      h.done.add(offset);
-      await settle();
+    while (await h.finishOne());
+    expect(h.started, 'a:1 and c:3 run; d:4 and e:5 were never admitted').to.have.members([
+      0, 1, 2, 3,
+    ]);
+    expect((await stopped)?.offset).to.equal(3);
+  });
+
+  it('admits in log order, in groups of at most the bound, before any of a group starts', async function () {
+    const random = createRandom('admit');
+    const messages = randomMessages(random, 300, 7);
+    const groups: number[][] = [];
+    const admittedSet = new Set<number>();
+    const concurrency = 5;
+    let h: Harness | undefined = undefined;
+    const harness = new Harness(messages, concurrency, random, async (group) => {
+      await settle(); // an admission takes a round trip
+      for (const m of group) expect(harness.started.includes(m.offset)).to.equal(false);
+      groups.push(group.map((m) => m.offset));
+      group.forEach((m) => admittedSet.add(m.offset));
+    });
+    h = harness;
+    h.onStart = (m) => {
+      expect(admittedSet.has(m.offset), `${m.offset} started before admitted`).to.equal(true);
+      const waiting = [...admittedSet].filter((o) => !h.started.includes(o)).length;
+      expect(waiting).to.be.below(2 * concurrency);
+    };
+    h.scheduler.push(messages);
+    await settle();
+    while (h.running.size > 0 || h.done.size < messages.length) {
+      if (!(await h.finishOne())) await settle();
     }
-    expect(h.started, 'a:1 runs, c:3 (after the last started) does not').to.deep.equal([0, 2, 1]);
-    h.running.get(1)?.finish(true);
-    h.running.delete(1);
-    h.done.add(1);
-    expect((await stopped)?.offset).to.equal(2);
+    expect(groups.flat()).to.deep.equal(messages.map((m) => m.offset));
+    expect(Math.max(...groups.map((g) => g.length))).to.be.at.most(concurrency);
+  });
+
+  it('an admission that fails stops the scheduler before its group starts', async function () {
+    let calls = 0;
+    const started: number[] = [];
+    const s = createKeyOrderedScheduler<Msg>({
+      concurrency: 2,
+      keyOf: (m) => m.key,
+      admit: () => (++calls === 2 ? Promise.reject(new Error('sink down')) : Promise.resolve()),
+      handle: (m) => {
+        started.push(m.offset);
+        return new Promise((resolve) => setTimeout(() => resolve(true), 5));
+      },
+    });
+    s.push([0, 1, 2, 3, 4].map((offset) => ({ offset, key: `k${offset}` })));
+    let caught: unknown;
+    await s.idle().catch((err: unknown) => (caught = err));
+    expect((caught as Error).message).to.equal('sink down');
+    expect(started).to.deep.equal([0, 1]);
+    expect(s.committable()?.offset).to.equal(1);
   });
 
   it('a message given up (false) stops the scheduler and keeps the commit point before it', async function () {

@@ -7,6 +7,12 @@ import { createSeqHeap, type SeqHeap } from './seq-heap.ts';
  * commit point stays contiguous: `committable()` is the last message of the longest pushed
  * prefix that is all done, so committing through it never skips an unfinished message.
  *
+ * Messages are admitted before they may start: in log order, a group of up to
+ * `concurrency` at a time, once fewer than `concurrency` admitted ones wait to start (so
+ * at most about twice that wait). `admit` sees each group before any of it starts, in one
+ * call (the Kafka consumer counts their receipts in one round trip there). A stop lets
+ * every admitted message run, and admits no more.
+ *
  * Free of any client's types, so every Kafka client can use it: the caller pushes its own
  * message objects in log order and reads their offsets back from `committable()`.
  */
@@ -21,6 +27,12 @@ export interface KeyOrderedOptions<M> {
    * after it stay uncommitted. A rejection does the same and is rethrown by `idle`/`stop`.
    */
   handle: (message: M) => Promise<boolean>;
+  /**
+   * Sees each admitted group (log order, up to `concurrency` messages) before any of it
+   * starts. A rejection stops the scheduler (the group never starts) and is rethrown by
+   * `idle`/`stop`. Default: admitted at once.
+   */
+  admit?: (messages: readonly M[]) => Promise<void>;
   /** Called each time the commit point moves, with the new `committable()`. */
   onCommittable?: (message: M) => void;
 }
@@ -30,19 +42,21 @@ export interface KeyOrderedScheduler<M> {
   push(messages: Iterable<M>): void;
   /** Last message of the all-done prefix; undefined until the first pushed one is done. */
   committable(): M | undefined;
+  /** Last message admitted; undefined before the first admission. */
+  admitted(): M | undefined;
   /** Messages pushed and not done (queued, in flight, or given up). */
   pending(): number;
   inFlight(): number;
   /**
    * Resolves once nothing is in flight and nothing more will start: every message is done,
-   * or the scheduler stopped. Rejects with a `handle` rejection, if there was one.
+   * or the scheduler stopped. Rejects with a `handle` or `admit` rejection, if there was one.
    */
   idle(): Promise<void>;
   /**
-   * Stops: nothing after the last message started will start, and resolves with
-   * `committable()` once what runs has finished. Messages before it that wait behind their
-   * key still run, so the commit point reaches every message that was started (a graceful
-   * drain then leaves nothing applied but uncommitted, which would come back redelivered).
+   * Stops admitting; resolves with `committable()` once every admitted message ran. Those
+   * waiting behind their key still run, so the commit point reaches every message admitted
+   * (a graceful drain then leaves nothing applied but uncommitted, which would come back
+   * redelivered).
    */
   stop(): Promise<M | undefined>;
   stopped(): boolean;
@@ -63,15 +77,19 @@ interface State<M> {
   lastDone: M | undefined;
   pushed: number;
   doneCount: number;
-  /** Startable entries: keyless ones and the first undone entry of each key. */
+  /** Startable entries by key: keyless ones and the first undone entry of each key. */
   ready: SeqHeap<Entry<M>>;
   /** Per key with an entry ready or in flight: its later entries, in order. */
   behind: Map<string, Entry<M>[]>;
   active: number;
-  /** Nothing with a higher seq starts (Infinity while running; -1 once given up). */
-  startLimit: number;
-  /** Highest seq started so far. */
-  highestStarted: number;
+  /** Entries admitted (seqs 0 .. admittedCount - 1) and started so far. */
+  admittedCount: number;
+  startedCount: number;
+  lastAdmitted: M | undefined;
+  /** An `admit` call is in flight. */
+  admitting: boolean;
+  /** Given up: nothing more starts, admitted or not. */
+  halted: boolean;
   isStopped: boolean;
   failure: { error: unknown } | undefined;
   idleWaiters: (() => void)[];
@@ -96,8 +114,11 @@ export function createKeyOrderedScheduler<M>(
     ready: createSeqHeap<Entry<M>>(),
     behind: new Map(),
     active: 0,
-    startLimit: Number.POSITIVE_INFINITY,
-    highestStarted: -1,
+    admittedCount: 0,
+    startedCount: 0,
+    lastAdmitted: undefined,
+    admitting: false,
+    halted: false,
     isStopped: false,
     failure: undefined,
     idleWaiters: [],
@@ -105,20 +126,24 @@ export function createKeyOrderedScheduler<M>(
   return {
     push: (messages) => push(s, messages),
     committable: () => s.lastDone,
+    admitted: () => s.lastAdmitted,
     pending: () => s.pushed - s.doneCount,
     inFlight: () => s.active,
     idle: () => idle(s),
     stop: async () => {
-      if (!s.isStopped) {
-        s.isStopped = true;
-        s.startLimit = Math.min(s.startLimit, s.highestStarted);
-      }
+      s.isStopped = true;
       pump(s); // wakes the idle waiters if nothing is in flight
       await idle(s);
       return s.lastDone;
     },
     stopped: () => s.isStopped,
   };
+}
+
+/** The pushed entry of `seq` (undone ones are always in the window). */
+function entryAt<M>(s: State<M>, seq: number): Entry<M> {
+  const first = s.window[0] as Entry<M>;
+  return s.window[seq - first.seq] as Entry<M>;
 }
 
 function push<M>(s: State<M>, messages: Iterable<M>): void {
@@ -138,40 +163,67 @@ function push<M>(s: State<M>, messages: Iterable<M>): void {
 }
 
 function pump<M>(s: State<M>): void {
-  while (s.active < s.options.concurrency && startable(s)) {
+  // Admitting may make entries startable, and starting may let more be admitted.
+  for (admitMore(s); s.active < s.options.concurrency && startable(s); admitMore(s)) {
     start(s, s.ready.pop() as Entry<M>);
   }
-  if (settled(s)) {
+  if (s.active === 0 && !s.admitting && !startable(s)) {
     const waiters = s.idleWaiters;
     s.idleWaiters = [];
     for (const wake of waiters) wake();
   }
 }
 
-/** The oldest ready entry may start (it is within the start limit). */
+/** The oldest ready entry may start: it is admitted and nothing was given up. */
 function startable<M>(s: State<M>): boolean {
   const next = s.ready.peek();
-  return next !== undefined && next.seq <= s.startLimit;
+  return !s.halted && next !== undefined && next.seq < s.admittedCount;
 }
 
-/** Nothing runs and nothing more will start. */
-function settled<M>(s: State<M>): boolean {
-  return s.active === 0 && !startable(s);
+/** Admits the next group once fewer than `concurrency` admitted entries wait to start. */
+function admitMore<M>(s: State<M>): void {
+  const { concurrency, admit } = s.options;
+  if (s.isStopped || s.halted || s.admitting || s.admittedCount >= s.pushed) return;
+  if (s.admittedCount - s.startedCount >= concurrency) return;
+  const from = s.admittedCount;
+  const to = Math.min(s.pushed, from + concurrency);
+  const group: M[] = [];
+  for (let seq = from; seq < to; seq += 1) group.push(entryAt(s, seq).message);
+  const admitted = () => {
+    s.admittedCount = to;
+    s.lastAdmitted = group.at(-1);
+  };
+  if (!admit) return admitted();
+  s.admitting = true;
+  void Promise.resolve()
+    .then(() => admit(group))
+    .then(admitted, (error: unknown) => giveUp(s, error))
+    .finally(() => {
+      s.admitting = false;
+      pump(s);
+    });
 }
 
 function start<M>(s: State<M>, entry: Entry<M>): void {
   s.active += 1;
-  s.highestStarted = Math.max(s.highestStarted, entry.seq);
+  s.startedCount += 1;
   // Never synchronous: a handler that throws at once still settles through `finish`.
   void Promise.resolve()
     .then(() => s.options.handle(entry.message))
     .then(
       (done) => finish(s, entry, done),
       (error: unknown) => {
-        s.failure ??= { error };
+        giveUp(s, error);
         finish(s, entry, false);
       },
     );
+}
+
+/** Nothing more starts: the partition goes to its next owner from the commit point. */
+function giveUp<M>(s: State<M>, error?: unknown): void {
+  if (error !== undefined) s.failure ??= { error };
+  s.halted = true;
+  s.isStopped = true;
 }
 
 function finish<M>(s: State<M>, entry: Entry<M>, done: boolean): void {
@@ -179,8 +231,7 @@ function finish<M>(s: State<M>, entry: Entry<M>, done: boolean): void {
   if (!done) {
     // Given up: its key stays blocked and nothing more starts, so order and the
     // contiguous commit point both hold for whoever handles the partition next.
-    s.isStopped = true;
-    s.startLimit = -1;
+    giveUp(s);
   } else {
     entry.done = true;
     s.doneCount += 1;
@@ -215,7 +266,8 @@ function advance<M>(s: State<M>): void {
 }
 
 function idle<M>(s: State<M>): Promise<void> {
-  const wait = settled(s) ? Promise.resolve() : new Promise<void>((r) => s.idleWaiters.push(r));
+  const settled = s.active === 0 && !s.admitting && !startable(s);
+  const wait = settled ? Promise.resolve() : new Promise<void>((r) => s.idleWaiters.push(r));
   return wait.then(() => {
     if (s.failure) throw s.failure.error;
   });

@@ -7,18 +7,26 @@ type Batch = EachBatchPayload['batch'];
 
 /**
  * Key-ordered processing of one partition's batch (key-ordered.ts): one key's messages one
- * at a time in log order, different keys side by side. Offsets are resolved as the
- * all-done prefix grows and committed by kafkajs at most `commitIntervalMs` apart. On a
- * drain, a lost or stale partition or a failed heartbeat (a rebalance), nothing new starts,
- * what is in flight finishes, and the batch returns (or rethrows, so kafkajs rejoins).
+ * at a time in log order, different keys side by side. Messages are admitted in groups of
+ * up to WORKER_CONCURRENCY, their receipts counted in one round trip. Offsets are resolved
+ * as the all-done prefix grows and committed by kafkajs at most `commitIntervalMs` apart.
+ * On a drain, a lost or stale partition or a failed heartbeat (a rebalance), nothing more
+ * is admitted, what was admitted finishes, and the batch returns (or rethrows, so kafkajs
+ * rejoins).
  */
 export function orderedEachBatch(ctx: BatchContext): (payload: EachBatchPayload) => Promise<void> {
   return async (payload) => {
     const { batch } = payload;
+    const receipts = new Map<KafkaMessage, number>();
     const scheduler = createKeyOrderedScheduler<KafkaMessage>({
       concurrency: ctx.concurrency,
       keyOf: (m) => m.key?.toString('latin1'),
-      handle: handleInOrder(ctx, batch),
+      admit: admitGroup(ctx, batch, receipts),
+      handle: (m) => {
+        const counted = receipts.get(m) ?? 1;
+        receipts.delete(m);
+        return ctx.limit(() => ctx.handle(m, batch.partition, counted));
+      },
       onCommittable: (m) => payload.resolveOffset(m.offset),
     });
     const stop = () => void scheduler.stop().catch(() => undefined);
@@ -40,19 +48,21 @@ export function orderedEachBatch(ctx: BatchContext): (payload: EachBatchPayload)
   };
 }
 
-/** The scheduler's handler: receipts counted, then the message through the worker's limiter. */
-function handleInOrder(ctx: BatchContext, batch: Batch): (m: KafkaMessage) => Promise<boolean> {
-  let highestStarted: string | undefined;
-  return async (m) => {
-    const receipts = await ctx.receipts.one(m);
-    if (failpoint('ack-before-effect')) {
-      // FAILPOINT ack-before-effect: committed through the highest message started, before
-      // its handler runs.
-      if (highestStarted === undefined || Number(m.offset) > Number(highestStarted))
-        highestStarted = m.offset;
-      await commitThrough(ctx, batch, highestStarted);
-    }
-    return ctx.limit(() => ctx.handle(m, batch.partition, receipts));
+/**
+ * Admits a group of messages before any of it starts: their receipts counted in one round
+ * trip (every admitted message then runs, even on a drain, so no count is left without its
+ * delivery).
+ */
+function admitGroup(
+  ctx: BatchContext,
+  batch: Batch,
+  receipts: Map<KafkaMessage, number>,
+): (group: readonly KafkaMessage[]) => Promise<void> {
+  return async (group) => {
+    const counts = await ctx.receipts.chunk(group);
+    group.forEach((m, i) => receipts.set(m, counts[i] ?? 1));
+    // FAILPOINT ack-before-effect: the group is committed before its handlers run.
+    if (failpoint('ack-before-effect')) await commitThrough(ctx, batch, group.at(-1)?.offset);
   };
 }
 

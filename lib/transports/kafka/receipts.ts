@@ -4,14 +4,13 @@ import type { Logger } from '../../log.ts';
 
 /**
  * Durable receipt counts (the sink's `countReceipts`), the delivery count of a transport
- * whose broker keeps none. Counted just before a message is handled: a receipt counted for
- * a message that then never starts would show as a redelivery where there was none.
+ * whose broker keeps none. Counted for a group of messages about to run, each of which then
+ * runs even on a drain: a receipt counted for a message that never runs would show as a
+ * redelivery where there was none.
  */
 export interface ReceiptCounter {
   /** One round trip for the chunk. */
   chunk(messages: readonly KafkaMessage[]): Promise<number[]>;
-  /** Messages asked for in one event-loop turn share one round trip. */
-  one(message: KafkaMessage): Promise<number>;
 }
 
 type Count = (ids: readonly string[]) => Promise<number[]>;
@@ -29,20 +28,5 @@ export function createReceiptCounter(count: Count | undefined, log: Logger): Rec
       return messages.map(() => 1);
     }
   };
-  let waiting: { message: KafkaMessage; resolve: (n: number) => void }[] = [];
-  const flush = () => {
-    const batch = waiting;
-    waiting = [];
-    void chunk(batch.map((w) => w.message)).then((counts) =>
-      batch.forEach((w, i) => w.resolve(counts[i] ?? 1)),
-    );
-  };
-  return {
-    chunk,
-    one(message) {
-      if (!count) return Promise.resolve(1);
-      if (waiting.length === 0) setImmediate(flush);
-      return new Promise<number>((resolve) => waiting.push({ message, resolve }));
-    },
-  };
+  return { chunk };
 }
