@@ -1,3 +1,4 @@
+import { availability } from './availability.ts';
 import { deadLetterMissing } from './dead-letter-missing.ts';
 import { deadLetterUnexpected } from './dead-letter-unexpected.ts';
 import { doubleEffect } from './double-effect.ts';
@@ -18,4 +19,5 @@ export const SAFETY_RULES = [
   deadLetterMissing,
   deadLetterUnexpected,
   poisonEffect,
+  availability,
 ] as const;

@@ -2,7 +2,7 @@ import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import { decodeEnvelope } from '../../envelope.ts';
 import { deadLetterTopic } from '../dead-letter-names.ts';
-import type { TransportInspector } from '../driver.ts';
+import type { LostClass, TransportInspector } from '../driver.ts';
 import type { DeadLetter, PendingState } from '../types.ts';
 import { createKafkaClient, withKafkaAdmin } from './client.ts';
 import { committedOffsets, describeGroup } from './group.ts';
@@ -114,6 +114,60 @@ function removeAll(ctx: Ctx): Promise<void> {
   });
 }
 
+/** Where each wanted record is (partition, offset), and each partition's first applied offset. */
+interface Placed {
+  found: Map<string, { partition: number; offset: number }>;
+  firstApplied: Map<number, number>;
+}
+
+function place(
+  records: readonly { partition: number; message: KafkaMessage }[],
+  wanted: ReadonlySet<string>,
+  applied: (id: string) => boolean,
+): Placed {
+  const placed: Placed = { found: new Map(), firstApplied: new Map() };
+  for (const { partition, message } of records) {
+    const id = eventIdOf(message);
+    const offset = Number(message.offset);
+    if (wanted.has(id) && !placed.found.has(id)) placed.found.set(id, { partition, offset });
+    const first = placed.firstApplied.get(partition);
+    if ((first === undefined || offset < first) && applied(id))
+      placed.firstApplied.set(partition, offset);
+  }
+  return placed;
+}
+
+/**
+ * Kafka keeps no per-record delivery: a record at or past the group's committed offset was
+ * not consumed; one behind it was, unless it is older than the first applied record of its
+ * partition (the group started past it, e.g. at the log end).
+ */
+async function locate(
+  ctx: Ctx,
+  ids: readonly string[],
+  applied: (id: string) => boolean,
+): Promise<Map<string, LostClass>> {
+  const { ranges, committed } = await withAdmin(ctx, async (admin) => {
+    const ranges = await wholeTopic(admin, ctx.topic);
+    const committed =
+      ranges.size === 0
+        ? new Map<number, number>()
+        : await committedOffsets(admin, ctx.groupId, ctx.topic);
+    return { ranges, committed };
+  });
+  const records = await readRanges(ctx.client, ctx.topic, ranges, 60_000);
+  const { found, firstApplied } = place(records, new Set(ids), applied);
+  return new Map(
+    ids.map((id): [string, LostClass] => {
+      const at = found.get(id);
+      if (!at) return [id, 'never-stored'];
+      const behind = at.offset < (committed.get(at.partition) ?? -1);
+      const skipped = at.offset < (firstApplied.get(at.partition) ?? Infinity);
+      return [id, behind && !skipped ? 'delivered-unapplied' : 'stored-undelivered'];
+    }),
+  );
+}
+
 /** Kafka read over the direct listener (`KAFKA_BROKERS`): group lag, `<topic>.dlq`, members. */
 export function inspectKafka(
   config: Config,
@@ -137,5 +191,6 @@ export function inspectKafka(
     storedIds: () => storedIds(ctx),
     settled: (size) => settled(ctx, size),
     removeAll: () => removeAll(ctx),
+    locate: (ids, applied) => locate(ctx, ids, applied),
   };
 }
