@@ -4,9 +4,13 @@ import type { TransportName } from '../lib/envelope.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 import type { Sink, SinkRecord } from '../lib/sink.ts';
+import type { LostClass } from '../lib/transports/driver.ts';
 import { driverFor } from '../lib/transports/registry.ts';
 import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
+import { applied, toSinkMap } from './checker/inputs.ts';
+import { lostIds } from './checker/lost-ids.ts';
 import type { CheckInput } from './checker/index.ts';
+import type { HistoryIndex } from './history-index.ts';
 
 /**
  * What the checker judges besides the history: the sink and the brokers' state, read over
@@ -84,4 +88,42 @@ export async function processedCounts(
     );
   }
   return out;
+}
+
+/** Reading a whole topic or stream to place lost ids may take longer than one state read. */
+const LOCATE_TIMEOUT_MS = 120_000;
+
+/**
+ * Asks each broker where the ids the `lost` rule will count went (`TransportInspector.locate`),
+ * only when there are any: a valid run costs nothing here. What cannot be asked becomes a
+ * reason; those ids stay unclassified.
+ */
+export async function locateLost(
+  transports: readonly TransportName[],
+  config: Config,
+  index: HistoryIndex,
+  sink: CheckInput['sink'],
+): Promise<{
+  locations: Partial<Record<TransportName, Map<string, LostClass>>>;
+  errors: string[];
+}> {
+  const locations: Partial<Record<TransportName, Map<string, LostClass>>> = {};
+  const errors: string[] = [];
+  for (const t of transports) {
+    const source = sink[t];
+    const ids = index.ids.get(t);
+    if (!source || !ids) continue;
+    const records = toSinkMap(source);
+    const lost = [...lostIds(ids, records, (id) => ids.get(id)?.poison === true)];
+    if (lost.length === 0) continue;
+    const locate = driverFor(t)
+      .inspect(config)
+      .locate(lost, (id) => applied(records.get(id)));
+    try {
+      locations[t] = await withTimeout(locate, LOCATE_TIMEOUT_MS, () => new Error('no answer'));
+    } catch (err) {
+      errors.push(`${t} lost classification: ${errorMessage(err)}`);
+    }
+  }
+  return { locations, errors };
 }

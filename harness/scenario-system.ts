@@ -43,6 +43,10 @@ export interface ScenarioSystem {
   stop: () => Promise<void>;
 }
 
+/** Where a pool's JSON log lines go: the run folder, one file per transport. */
+export const poolLogPath = (runDir: string, t: TransportName): string =>
+  join(runDir, `workers-${t}.log`);
+
 /**
  * Builds the producer, a worker pool per transport, the sink reader and the fault timeline
  * on per-run names, so runs sharing one infrastructure never see each other's data. Only
@@ -67,7 +71,7 @@ export async function assembleSystem(o: ScenarioSystemOptions): Promise<Scenario
   const size = scenario.workers.size;
   const pools = new Map(
     transports.map((t) => {
-      const logFile = join(runDir, `workers-${t}.log`);
+      const logFile = poolLogPath(runDir, t);
       return [t, new WorkerPool({ transport: t, size, env, logFile })] as const;
     }),
   );
