@@ -4,14 +4,16 @@
  */
 import { loadConfig } from '../../lib/config.ts';
 import { AppError, ConfigError, errorMessage } from '../../lib/errors.ts';
-import { SCENARIOS, SCENARIO_NAMES, getScenario } from '../../scenarios/index.ts';
+import { ALL_SCENARIOS, SCENARIO_NAMES, getScenario } from '../../scenarios/index.ts';
 import { createProgress, type ProgressSnapshot } from '../progress.ts';
 import { randomSeed } from '../random.ts';
 import { resultDocument } from '../report.ts';
-import { runScenario, type RunProgress } from '../run-scenario.ts';
+import { runScenario, type RunOutcome, type RunProgress } from '../run-scenario.ts';
+import type { Scenario } from '../scenario.ts';
 import { applyOverrides } from '../scenario-overrides.ts';
 import { formatSummary } from '../summary-table.ts';
-import { parseScenarioArgs } from './scenario-args.ts';
+import { parseScenarioArgs, type ScenarioArgs } from './scenario-args.ts';
+import { repeatScenario, shrinkScenario } from './scenario-repeat.ts';
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parseScenarioArgs(argv, SCENARIO_NAMES);
@@ -25,15 +27,28 @@ async function main(argv: string[]): Promise<number> {
   }
   if (parsed.kind === 'list') {
     const width = Math.max(...SCENARIO_NAMES.map((n) => n.length));
-    for (const s of SCENARIOS) console.log(`${s.name.padEnd(width)}  ${s.description}`);
+    for (const s of ALL_SCENARIOS) console.log(`${s.name.padEnd(width)}  ${s.description}`);
     return 0;
   }
   const args = parsed.args;
   const base = getScenario(args.scenario);
   if (!base) throw new Error(`unknown scenario ${args.scenario}`); // parse already checked
   const scenario = applyOverrides(base, args);
-  const seed = args.seed ?? randomSeed();
   loadConfig(); // fail fast, naming the bad variable, before anything starts
+  // Repeat and shrink (issue 12): many runs of the one below.
+  if (args.repeat !== undefined) return repeatScenario(args, scenario, runAndPrint);
+  if (args.shrink) return shrinkScenario(args, scenario, runAndPrint);
+  const outcome = await runAndPrint(args, scenario, args.seed ?? randomSeed());
+  return outcome.valid === true ? 0 : 1;
+}
+
+/** One run with its progress line, then its summary (or result.json with --json). */
+async function runAndPrint(
+  args: ScenarioArgs,
+  scenario: Scenario,
+  seed: string,
+  quiet = false,
+): Promise<RunOutcome> {
   console.error(`scenario ${scenario.name} (seed ${seed}; repeat with --seed ${seed})`);
   console.error(`  ${scenario.description}`);
 
@@ -52,7 +67,8 @@ async function main(argv: string[]): Promise<number> {
     },
   }).finally(() => progress.stop());
 
-  if (args.json) {
+  if (quiet) console.error(`  ${outcome.runDir}: valid ${String(outcome.valid)}`);
+  else if (args.json) {
     const doc = resultDocument({
       scenario: scenario.name,
       seed,
@@ -69,7 +85,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(`report:     ${outcome.htmlPath}`);
     console.log(`valid: ${String(outcome.valid)} (${outcome.wallS.toFixed(1)} s)`);
   }
-  return outcome.valid === true ? 0 : 1;
+  return outcome;
 }
 
 function toSnapshot(p: RunProgress | undefined, started: number): ProgressSnapshot {
