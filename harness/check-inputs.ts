@@ -66,7 +66,11 @@ export async function gatherCheckInputs(
   return { sink: sinkRecords, pending, deadLetters, inputErrors };
 }
 
-async function readSink(sink: Sink, transport: TransportName): Promise<Map<string, SinkRecord>> {
+/** Every sink record of a transport, by id (one HSCAN page at a time). */
+export async function readSink(
+  sink: Sink,
+  transport: TransportName,
+): Promise<Map<string, SinkRecord>> {
   const records = new Map<string, SinkRecord>();
   for await (const page of sink.scan(transport)) {
     // HSCAN may return a field twice; the Map keeps one record per id.
@@ -90,6 +94,12 @@ export async function processedCounts(
   return out;
 }
 
+/** Of `ids`, those the sink counted a receipt of (transports whose broker counts no deliveries). */
+export type ReceivedReader = (
+  t: TransportName,
+  ids: readonly string[],
+) => Promise<ReadonlySet<string>>;
+
 /** Reading a whole topic or stream to place lost ids may take longer than one state read. */
 const LOCATE_TIMEOUT_MS = 120_000;
 
@@ -103,6 +113,7 @@ export async function locateLost(
   config: Config,
   index: HistoryIndex,
   sink: CheckInput['sink'],
+  received: ReceivedReader,
 ): Promise<{
   locations: Partial<Record<TransportName, Map<string, LostClass>>>;
   errors: string[];
@@ -116,10 +127,13 @@ export async function locateLost(
     const records = toSinkMap(source);
     const lost = [...lostIds(ids, records, (id) => ids.get(id)?.poison === true)];
     if (lost.length === 0) continue;
-    const locate = driverFor(t)
-      .inspect(config)
-      .locate(lost, (id) => applied(records.get(id)));
+    const driver = driverFor(t);
     try {
+      // Where the broker counts no deliveries, the sink's receipts say who got what.
+      const got =
+        driver.features.deliveryCount === 'receipts' ? await received(t, lost) : new Set();
+      const seen = (id: string) => got.has(id) || applied(records.get(id));
+      const locate = driver.inspect(config).locate(lost, seen);
       locations[t] = await withTimeout(locate, LOCATE_TIMEOUT_MS, () => new Error('no answer'));
     } catch (err) {
       errors.push(`${t} lost classification: ${errorMessage(err)}`);

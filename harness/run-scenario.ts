@@ -239,7 +239,13 @@ async function checkRun(run: ScenarioRun) {
   const inputs = await gatherCheckInputs(transports, system.config, system.sink);
   history.flush();
   const digest = await digestHistoryFile(`${runDir}/history.ndjson`);
-  const located = await locateLost(transports, system.config, digest.index, inputs.sink);
+  const located = await locateLost(
+    transports,
+    system.config,
+    digest.index,
+    inputs.sink,
+    system.received,
+  );
   const limits = {
     ...(scenario.maxUnavailableMs !== undefined
       ? { maxUnavailableMs: scenario.maxUnavailableMs }

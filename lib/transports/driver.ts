@@ -72,12 +72,13 @@ export interface TransportInspector {
   removeAll(): Promise<void>;
   /**
    * Where each of `ids` (events the client saw accepted that have no effect) is now, by the
-   * broker's books; ids it could not place are left out. `applied` says which events have
-   * an effect: a group delivers in log order, so an entry behind the group's position but
-   * older than the first applied one of its partition or stream was skipped by where the
-   * group started, never delivered. See `LostClass`.
+   * broker's books; ids it could not place are left out. `seen` says which events a worker
+   * is known to have received: applied, or (where the sink counts receipts because the
+   * broker counts no deliveries) received. A group delivers in log order, so an entry behind
+   * the group's position but older than the first seen one of its partition or stream was
+   * skipped by where the group started, never delivered. See `LostClass`.
    */
-  locate(ids: readonly string[], applied: (id: string) => boolean): Promise<Map<string, LostClass>>;
+  locate(ids: readonly string[], seen: (id: string) => boolean): Promise<Map<string, LostClass>>;
 }
 
 /**

@@ -97,7 +97,7 @@ export function inspectBullmq(config: Config): TransportInspector {
     // Workers take jobs as they come: nothing to settle.
     settled: () => Promise.resolve(true),
     removeAll: () => withQueue(config, (queue) => queue.obliterate({ force: true })),
-    // Jobs keep their own state and attempts: the applied events are not needed.
+    // Jobs keep their own state and attempts: what workers were seen with is not needed.
     locate: (ids) => withQueue(config, (queue) => locate(queue, ids)),
   };
 }

@@ -114,38 +114,39 @@ function removeAll(ctx: Ctx): Promise<void> {
   });
 }
 
-/** Where each wanted record is (partition, offset), and each partition's first applied offset. */
+/** Where each wanted record is (partition, offset), and each partition's first seen offset. */
 interface Placed {
   found: Map<string, { partition: number; offset: number }>;
-  firstApplied: Map<number, number>;
+  firstSeen: Map<number, number>;
 }
 
 function place(
   records: readonly { partition: number; message: KafkaMessage }[],
   wanted: ReadonlySet<string>,
-  applied: (id: string) => boolean,
+  seen: (id: string) => boolean,
 ): Placed {
-  const placed: Placed = { found: new Map(), firstApplied: new Map() };
+  const placed: Placed = { found: new Map(), firstSeen: new Map() };
   for (const { partition, message } of records) {
     const id = eventIdOf(message);
     const offset = Number(message.offset);
     if (wanted.has(id) && !placed.found.has(id)) placed.found.set(id, { partition, offset });
-    const first = placed.firstApplied.get(partition);
-    if ((first === undefined || offset < first) && applied(id))
-      placed.firstApplied.set(partition, offset);
+    const first = placed.firstSeen.get(partition);
+    if ((first === undefined || offset < first) && seen(id))
+      placed.firstSeen.set(partition, offset);
   }
   return placed;
 }
 
 /**
- * Kafka keeps no per-record delivery: a record at or past the group's committed offset was
- * not consumed; one behind it was, unless it is older than the first applied record of its
- * partition (the group started past it, e.g. at the log end).
+ * Kafka keeps no per-record delivery; the sink's receipts do (`seen`). A received record
+ * was delivered. Else one at or past the group's committed offset was not consumed, and one
+ * behind it was, unless it is older than the first seen record of its partition (the group
+ * started past it, e.g. at the log end).
  */
 async function locate(
   ctx: Ctx,
   ids: readonly string[],
-  applied: (id: string) => boolean,
+  seen: (id: string) => boolean,
 ): Promise<Map<string, LostClass>> {
   const { ranges, committed } = await withAdmin(ctx, async (admin) => {
     const ranges = await wholeTopic(admin, ctx.topic);
@@ -156,14 +157,15 @@ async function locate(
     return { ranges, committed };
   });
   const records = await readRanges(ctx.client, ctx.topic, ranges, 60_000);
-  const { found, firstApplied } = place(records, new Set(ids), applied);
+  const { found, firstSeen } = place(records, new Set(ids), seen);
   return new Map(
     ids.map((id): [string, LostClass] => {
       const at = found.get(id);
       if (!at) return [id, 'never-stored'];
       const behind = at.offset < (committed.get(at.partition) ?? -1);
-      const skipped = at.offset < (firstApplied.get(at.partition) ?? Infinity);
-      return [id, behind && !skipped ? 'delivered-unapplied' : 'stored-undelivered'];
+      const skipped = at.offset < (firstSeen.get(at.partition) ?? Infinity);
+      const delivered = seen(id) || (behind && !skipped);
+      return [id, delivered ? 'delivered-unapplied' : 'stored-undelivered'];
     }),
   );
 }
@@ -191,6 +193,6 @@ export function inspectKafka(
     storedIds: () => storedIds(ctx),
     settled: (size) => settled(ctx, size),
     removeAll: () => removeAll(ctx),
-    locate: (ids, applied) => locate(ctx, ids, applied),
+    locate: (ids, seen) => locate(ctx, ids, seen),
   };
 }

@@ -93,24 +93,24 @@ function entryBefore(a: string, b: string): boolean {
   return am < bm || (am === bm && as < bs);
 }
 
-/** The entry id of each wanted event, and the first entry whose event was applied. */
+/** The entry id of each wanted event, and the first entry whose event a worker was seen with. */
 async function placeEntries(
   redis: Redis,
   stream: string,
   wanted: ReadonlySet<string>,
-  applied: (id: string) => boolean,
-): Promise<{ found: Map<string, string>; firstApplied?: string }> {
+  seen: (id: string) => boolean,
+): Promise<{ found: Map<string, string>; firstSeen?: string }> {
   const found = new Map<string, string>();
-  let firstApplied: string | undefined;
+  let firstSeen: string | undefined;
   for (let start = '-'; ;) {
     const page = await redis.xrange(stream, start, '+', 'COUNT', 1000);
     for (const [entryId, fields] of page) {
       const id = pairsToMap(fields).get('id') ?? '';
       if (wanted.has(id) && !found.has(id)) found.set(id, entryId);
-      if (firstApplied === undefined && applied(id)) firstApplied = entryId;
+      if (firstSeen === undefined && seen(id)) firstSeen = entryId;
     }
     const last = page[page.length - 1];
-    if (!last || page.length < 1000) return { found, firstApplied };
+    if (!last || page.length < 1000) return { found, firstSeen };
     start = `(${last[0]}`;
   }
 }
@@ -137,16 +137,16 @@ async function groupBooks(redis: Redis, stream: string, group: string, entryIds:
 
 /**
  * In a PEL: delivered (to a consumer that never acknowledged it). Past the group's last
- * delivered id, or before the first entry it ever delivered (the group started past it):
- * not delivered. Else delivered and acknowledged. A trimmed entry is simply gone.
+ * delivered id, or before the first entry a worker was seen with (the group started past
+ * it): not delivered. Else delivered and acknowledged. A trimmed entry is simply gone.
  */
 async function locate(
   redis: Redis,
   names: { stream: string; groupName: string },
   ids: readonly string[],
-  applied: (id: string) => boolean,
+  seen: (id: string) => boolean,
 ): Promise<Map<string, LostClass>> {
-  const { found, firstApplied } = await placeEntries(redis, names.stream, new Set(ids), applied);
+  const { found, firstSeen } = await placeEntries(redis, names.stream, new Set(ids), seen);
   const books = await groupBooks(redis, names.stream, names.groupName, [...found.values()]);
   return new Map(
     ids.map((id): [string, LostClass] => {
@@ -157,8 +157,8 @@ async function locate(
       const delivered =
         lastDelivered !== undefined &&
         !entryBefore(lastDelivered, entryId) &&
-        firstApplied !== undefined &&
-        !entryBefore(entryId, firstApplied);
+        firstSeen !== undefined &&
+        !entryBefore(entryId, firstSeen);
       return [id, delivered ? 'delivered-unapplied' : 'stored-undelivered'];
     }),
   );
@@ -187,7 +187,7 @@ export function inspectRedis(config: Config): TransportInspector {
       withRedis(config, async (redis) => {
         await redis.del(stream, deadLetterStream(stream));
       }),
-    locate: (ids, applied) =>
-      withRedis(config, (redis) => locate(redis, { stream, groupName }, ids, applied)),
+    locate: (ids, seen) =>
+      withRedis(config, (redis) => locate(redis, { stream, groupName }, ids, seen)),
   };
 }
