@@ -135,6 +135,23 @@ export function effectSeries(
   return series;
 }
 
+const seriesCache = new WeakMap<
+  ReadonlyMap<string, SinkRecord>,
+  { ids: ReadonlyMap<string, IdState>; series: EffectSeries }
+>();
+
+/** `effectSeries`, computed once per transport for the units that share it. */
+export function effectSeriesOf(
+  ids: ReadonlyMap<string, IdState>,
+  sink: ReadonlyMap<string, SinkRecord>,
+): EffectSeries {
+  const cached = seriesCache.get(sink);
+  if (cached?.ids === ids) return cached.series;
+  const series = effectSeries(ids, sink);
+  seriesCache.set(sink, { ids, series });
+  return series;
+}
+
 /** The consumption stall of a fault from `startWall`, healed at `healWall` (wall ms). */
 export function stallMs(series: EffectSeries, startWall: number, healWall: number): number {
   const sentBefore = lowerBound(series.sent, healWall);

@@ -1,5 +1,5 @@
 import type { FaultWindow } from '../../history-index.ts';
-import { effectSeries, sortOps, stallMs, unavailableMs } from '../availability-figures.ts';
+import { effectSeriesOf, sortOps, stallMs, unavailableMs } from '../availability-figures.ts';
 import type { AvailabilityLimits, Column, RecoveryMeasure, SafetyRule } from '../types.ts';
 
 const name = (f: FaultWindow) => (f.target ? `${f.fault} ${f.target}` : f.fault);
@@ -50,7 +50,7 @@ export const availability: SafetyRule<'availability', 'sink'> = {
   columns,
   run({ ids, sink, ops, faults, endTime, limits }) {
     const sorted = sortOps(ops);
-    const series = faults.length > 0 ? effectSeries(ids, sink) : undefined;
+    const series = faults.length > 0 ? effectSeriesOf(ids, sink) : undefined;
     const found: string[] = [];
     const recovery = faults.map((f) => {
       const figures = {
