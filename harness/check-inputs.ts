@@ -101,7 +101,7 @@ export type ReceivedReader = (
 ) => Promise<ReadonlySet<string>>;
 
 /** Reading a whole topic or stream to place lost ids may take longer than one state read. */
-const LOCATE_TIMEOUT_MS = 120_000;
+const LOCATE_TIMEOUT_MS = 300_000;
 
 /**
  * Asks each broker where the ids the `lost` rule will count went (`TransportInspector.locate`),

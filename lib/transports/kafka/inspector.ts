@@ -121,11 +121,11 @@ interface Placed {
 }
 
 function place(
+  placed: Placed,
   records: readonly { partition: number; message: KafkaMessage }[],
   wanted: ReadonlySet<string>,
   seen: (id: string) => boolean,
 ): Placed {
-  const placed: Placed = { found: new Map(), firstSeen: new Map() };
   for (const { partition, message } of records) {
     const id = eventIdOf(message);
     const offset = Number(message.offset);
@@ -135,6 +135,24 @@ function place(
       placed.firstSeen.set(partition, offset);
   }
   return placed;
+}
+
+/** Records per partition read at once while placing lost ids. */
+const LOCATE_SLICE = 50_000;
+
+/** The ranges cut into consecutive slices of at most `size` offsets per partition. */
+function slices(
+  ranges: ReadonlyMap<number, OffsetRange>,
+  size: number,
+): Map<number, OffsetRange>[] {
+  const out: Map<number, OffsetRange>[] = [];
+  for (const [partition, { from, to }] of ranges) {
+    for (let k = 0, start = from; start < to; k++, start += size) {
+      const slice = (out[k] ??= new Map());
+      slice.set(partition, { from: start, to: Math.min(to, start + size) });
+    }
+  }
+  return out;
 }
 
 /**
@@ -156,8 +174,13 @@ async function locate(
         : await committedOffsets(admin, ctx.groupId, ctx.topic);
     return { ranges, committed };
   });
-  const records = await readRanges(ctx.client, ctx.topic, ranges, 60_000);
-  const { found, firstSeen } = place(records, new Set(ids), seen);
+  const wanted = new Set(ids);
+  const placed: Placed = { found: new Map(), firstSeen: new Map() };
+  // A slice of each partition at a time, so a soak's topic never sits in memory at once.
+  for (const slice of slices(ranges, LOCATE_SLICE)) {
+    place(placed, await readRanges(ctx.client, ctx.topic, slice, 60_000), wanted, seen);
+  }
+  const { found, firstSeen } = placed;
   return new Map(
     ids.map((id): [string, LostClass] => {
       const at = found.get(id);
