@@ -4,9 +4,13 @@ import type { TransportName } from '../lib/envelope.ts';
 import { errorMessage } from '../lib/errors.ts';
 import { withTimeout } from '../lib/with-timeout.ts';
 import type { Sink, SinkRecord } from '../lib/sink.ts';
+import type { LostClass } from '../lib/transports/driver.ts';
 import { driverFor } from '../lib/transports/registry.ts';
 import type { DeadLetter, PendingState } from '../lib/transports/types.ts';
+import { applied, toSinkMap } from './checker/inputs.ts';
+import { lostIds } from './checker/lost-ids.ts';
 import type { CheckInput } from './checker/index.ts';
+import type { HistoryIndex } from './history-index.ts';
 
 /**
  * What the checker judges besides the history: the sink and the brokers' state, read over
@@ -62,7 +66,11 @@ export async function gatherCheckInputs(
   return { sink: sinkRecords, pending, deadLetters, inputErrors };
 }
 
-async function readSink(sink: Sink, transport: TransportName): Promise<Map<string, SinkRecord>> {
+/** Every sink record of a transport, by id (one HSCAN page at a time). */
+export async function readSink(
+  sink: Sink,
+  transport: TransportName,
+): Promise<Map<string, SinkRecord>> {
   const records = new Map<string, SinkRecord>();
   for await (const page of sink.scan(transport)) {
     // HSCAN may return a field twice; the Map keeps one record per id.
@@ -84,4 +92,52 @@ export async function processedCounts(
     );
   }
   return out;
+}
+
+/** Of `ids`, those the sink counted a receipt of (transports whose broker counts no deliveries). */
+export type ReceivedReader = (
+  t: TransportName,
+  ids: readonly string[],
+) => Promise<ReadonlySet<string>>;
+
+/** Reading a whole topic or stream to place lost ids may take longer than one state read. */
+const LOCATE_TIMEOUT_MS = 300_000;
+
+/**
+ * Asks each broker where the ids the `lost` rule will count went (`TransportInspector.locate`),
+ * only when there are any: a valid run costs nothing here. What cannot be asked becomes a
+ * reason; those ids stay unclassified.
+ */
+export async function locateLost(
+  transports: readonly TransportName[],
+  config: Config,
+  index: HistoryIndex,
+  sink: CheckInput['sink'],
+  received: ReceivedReader,
+): Promise<{
+  locations: Partial<Record<TransportName, Map<string, LostClass>>>;
+  errors: string[];
+}> {
+  const locations: Partial<Record<TransportName, Map<string, LostClass>>> = {};
+  const errors: string[] = [];
+  for (const t of transports) {
+    const source = sink[t];
+    const ids = index.ids.get(t);
+    if (!source || !ids) continue;
+    const records = toSinkMap(source);
+    const lost = [...lostIds(ids, records, (id) => ids.get(id)?.poison === true)];
+    if (lost.length === 0) continue;
+    const driver = driverFor(t);
+    try {
+      // Where the broker counts no deliveries, the sink's receipts say who got what.
+      const got =
+        driver.features.deliveryCount === 'receipts' ? await received(t, lost) : new Set();
+      const seen = (id: string) => got.has(id) || applied(records.get(id));
+      const locate = driver.inspect(config).locate(lost, seen);
+      locations[t] = await withTimeout(locate, LOCATE_TIMEOUT_MS, () => new Error('no answer'));
+    } catch (err) {
+      errors.push(`${t} lost classification: ${errorMessage(err)}`);
+    }
+  }
+  return { locations, errors };
 }

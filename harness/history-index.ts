@@ -40,6 +40,17 @@ export interface FaultWindow {
   healed: boolean;
 }
 
+/**
+ * Every completed request of one transport, in completion order, as parallel arrays (run
+ * times, ms): three numbers per request, so 10^6 requests cost tens of MB, not objects.
+ */
+export interface OpLog {
+  invoke: number[];
+  done: number[];
+  /** 1 for `ok`, 0 for `fail` or `info`. */
+  ok: number[];
+}
+
 export interface HistoryIndex {
   /** Wall time (ms epoch) at run time 0. */
   startWall: number;
@@ -50,6 +61,14 @@ export interface HistoryIndex {
   faults: FaultWindow[];
   phases: PhaseEntry[];
   ops: number;
+  /** Completed requests per transport (the availability rule reads them). */
+  opLog: Map<TransportName, OpLog>;
+}
+
+/** Reads a history one entry at a time (a file streamed from disk), then resolves it. */
+export interface HistoryIndexer {
+  add(entry: HistoryEntry): void;
+  finish(): HistoryIndex;
 }
 
 const RANK: Record<IdOutcome, number> = { fail: 0, info: 1, ok: 2 };
@@ -63,8 +82,9 @@ interface Reading {
   endTime: number;
   ops: number;
   transports: Set<TransportName>;
-  /** Open invoke per process (its wall time), to pair completions. */
-  openInvokes: Map<string, number>;
+  /** Open invoke per process (its wall and run time), to pair completions. */
+  openInvokes: Map<string, { wall: number; time: number }>;
+  opLog: Map<TransportName, OpLog>;
   openFaults: FaultEntry[];
   faults: FaultWindow[];
   phases: PhaseEntry[];
@@ -72,39 +92,52 @@ interface Reading {
 }
 
 export function indexHistory(history: Iterable<HistoryEntry>): HistoryIndex {
+  const indexer = createHistoryIndexer();
+  for (const entry of history) indexer.add(entry);
+  return indexer.finish();
+}
+
+export function createHistoryIndexer(): HistoryIndexer {
   const r: Reading = {
     startWall: undefined,
     endTime: 0,
     ops: 0,
     transports: new Set(),
     openInvokes: new Map(),
+    opLog: new Map(),
     openFaults: [],
     faults: [],
     phases: [],
     ids: new Map(),
   };
-  for (const entry of history) {
-    r.startWall ??= entry.wall - entry.time;
-    r.endTime = Math.max(r.endTime, entry.time);
-    if (entry.type === 'meta') entry.transports.forEach((t) => r.transports.add(t));
-    else if (entry.type === 'phase') r.phases.push(entry);
-    else if (entry.type === 'fault') readFault(r, entry);
-    else if (isOp(entry)) {
-      r.transports.add(entry.transport);
-      if (entry.type === 'invoke') readInvoke(r, entry);
-      else readCompletion(r, entry, entry.type);
-    }
-  }
-  for (const start of r.openFaults) r.faults.push(window(start, undefined));
-  r.faults.sort((a, b) => a.start - b.start);
   return {
-    startWall: r.startWall ?? 0,
-    endTime: r.endTime,
-    transports: [...r.transports],
-    ids: resolveOutcomes(r.ids),
-    faults: r.faults,
-    phases: r.phases,
-    ops: r.ops,
+    add(entry) {
+      r.startWall ??= entry.wall - entry.time;
+      r.endTime = Math.max(r.endTime, entry.time);
+      if (entry.type === 'meta') entry.transports.forEach((t) => r.transports.add(t));
+      else if (entry.type === 'phase') r.phases.push(entry);
+      else if (entry.type === 'fault') readFault(r, entry);
+      else if (isOp(entry)) {
+        r.transports.add(entry.transport);
+        if (entry.type === 'invoke') readInvoke(r, entry);
+        else readCompletion(r, entry, entry.type);
+      }
+    },
+    finish() {
+      for (const start of r.openFaults) r.faults.push(window(start, undefined));
+      r.openFaults = [];
+      r.faults.sort((a, b) => a.start - b.start);
+      return {
+        startWall: r.startWall ?? 0,
+        endTime: r.endTime,
+        transports: [...r.transports],
+        ids: resolveOutcomes(r.ids),
+        faults: r.faults,
+        phases: r.phases,
+        ops: r.ops,
+        opLog: r.opLog,
+      };
+    },
   };
 }
 
@@ -132,7 +165,7 @@ function idsOf(r: Reading, t: TransportName): Map<string, PendingId> {
 function readInvoke(r: Reading, entry: OpEntry): void {
   const map = idsOf(r, entry.transport);
   r.ops++;
-  r.openInvokes.set(`${entry.transport}/${entry.process}`, entry.wall);
+  r.openInvokes.set(`${entry.transport}/${entry.process}`, { wall: entry.wall, time: entry.time });
   const poison = new Set(entry.poison ?? []);
   entry.ids.forEach((id, i) => {
     const state = map.get(id);
@@ -158,8 +191,10 @@ function readInvoke(r: Reading, entry: OpEntry): void {
 function readCompletion(r: Reading, entry: OpEntry, outcome: IdOutcome): void {
   const map = idsOf(r, entry.transport);
   const key = `${entry.transport}/${entry.process}`;
-  const invokeWall = r.openInvokes.get(key);
+  const invoke = r.openInvokes.get(key);
+  const invokeWall = invoke?.wall;
   r.openInvokes.delete(key);
+  if (invoke) logOp(r, entry.transport, invoke.time, entry.time, outcome);
   for (const id of entry.ids) {
     const state = map.get(id);
     if (!state) continue; // a completion without invoke: the id was never attempted
@@ -172,23 +207,33 @@ function readCompletion(r: Reading, entry: OpEntry, outcome: IdOutcome): void {
   }
 }
 
+function logOp(r: Reading, t: TransportName, invoke: number, done: number, outcome: IdOutcome) {
+  let log = r.opLog.get(t);
+  if (!log) {
+    log = { invoke: [], done: [], ok: [] };
+    r.opLog.set(t, log);
+  }
+  log.invoke.push(invoke);
+  log.done.push(done);
+  log.ok.push(outcome === 'ok' ? 1 : 0);
+}
+
 /** Each id's final outcome: its best completion, or `info` if an attempt never completed. */
 function resolveOutcomes(
   raw: Map<TransportName, Map<string, PendingId>>,
 ): Map<TransportName, Map<string, IdState>> {
-  const ids = new Map<TransportName, Map<string, IdState>>();
-  for (const [t, map] of raw) {
-    const out = new Map<string, IdState>();
-    for (const [id, { best, done, ...state }] of map) {
+  // In place: a copy per id would double the index's peak memory on a run of 10^6 events.
+  // The reading fields stay on the states; nothing reads them after this.
+  for (const map of raw.values()) {
+    for (const state of map.values()) {
+      const { best, done } = state;
       // An attempt that never completed is indeterminate, like a crashed Jepsen process.
       const unfinished = done < state.attempts ? 'info' : undefined;
       const candidates = [best, unfinished].filter((x): x is IdOutcome => x !== undefined);
       state.outcome = candidates.reduce((a, b) => (RANK[b] > RANK[a] ? b : a), 'fail');
-      out.set(id, state);
     }
-    ids.set(t, out);
   }
-  return ids;
+  return raw;
 }
 
 function window(start: FaultEntry, heal: FaultEntry | undefined): FaultWindow {

@@ -65,7 +65,21 @@ export interface MetaEntry {
   detail?: Record<string, unknown>;
 }
 
-export type HistoryEntry = OpEntry | FaultEntry | PhaseEntry | MetaEntry;
+/**
+ * What the harness sampled of one transport about once a second during the run: the
+ * broker's pending count (lag) and the pool's restart count (from its /state), each null
+ * when it could not be read in time.
+ */
+export interface SampleEntry {
+  type: 'sample';
+  transport: TransportName;
+  pending: number | null;
+  restarts: number | null;
+  time: number;
+  wall: number;
+}
+
+export type HistoryEntry = OpEntry | FaultEntry | PhaseEntry | MetaEntry | SampleEntry;
 
 export function isOp(entry: HistoryEntry): entry is OpEntry {
   return (
@@ -170,7 +184,7 @@ export function serializeEntry(entry: HistoryEntry): string {
   return `${JSON.stringify(entry)}\n`;
 }
 
-const ENTRY_TYPES = new Set(['invoke', 'ok', 'fail', 'info', 'fault', 'phase', 'meta']);
+const ENTRY_TYPES = new Set(['invoke', 'ok', 'fail', 'info', 'fault', 'phase', 'meta', 'sample']);
 
 /** Parses one NDJSON line; `undefined` for blank or malformed lines (a torn last line). */
 export function parseEntry(line: string): HistoryEntry | undefined {

@@ -1,6 +1,7 @@
 import type { TransportName } from '../lib/envelope.ts';
 import { COLUMNS, type CheckResult, type Column, type TransportResult } from './checker/index.ts';
 import type { ExpectationResult } from './expectations.ts';
+import { LOST_CLASS_TEXT } from './summary-table.ts';
 
 /** The self-contained report page: inline CSS and SVG, no script, readable offline. */
 export interface HtmlParts {
@@ -61,23 +62,32 @@ function recoveryTable(result: CheckResult<string>): string {
     const cells = Object.entries(w.perTransport)
       .map(
         ([t, r]) =>
-          `${t}: first ${r.firstEffectMs ?? '-'} ms, backlog ${r.backlogMs ?? '-'} ms, stall ${r.longestGapMs} ms`,
+          `${t}: first ${r.firstEffectMs ?? '-'} ms, backlog ${r.backlogMs ?? '-'} ms, gap ${r.longestGapMs} ms, publish unavailable ${r.unavailableMs ?? '-'} ms, consumption stall ${r.stallMs ?? '-'} ms`,
       )
       .join('<br>');
     return `<tr><td>${escapeHtml(w.target ? `${w.fault} ${w.target}` : w.fault)}</td><td>${(w.start / 1000).toFixed(1)}</td><td>${(w.heal / 1000).toFixed(1)}</td><td style="text-align:left">${cells}</td></tr>`;
   });
   return `<table><tr><th>fault</th><th>start s</th><th>heal s</th><th>recovery</th></tr>${rows.join('')}</table>
-<p><small>first: heal to the first sink effect after it; backlog: heal to the last effect of events sent before the heal; stall: longest time without effects inside the fault window.</small></p>`;
+<p><small>first: heal to the first sink effect after it; backlog: heal to the last effect of events sent before the heal; gap: longest time without effects inside the fault window; publish unavailable: first failed request after the fault began to the next ok; consumption stall: longest time, until the fault's backlog cleared, that events waited and none was applied.</small></p>`;
 }
 
 export function renderHtml(p: HtmlParts): string {
   const r = p.result;
   const samples = Object.entries(r.samples)
-    .map(
-      ([k, ids]) =>
-        `<li><code>${escapeHtml(k)}</code>: <code>${escapeHtml(ids.join(' '))}</code></li>`,
-    )
+    .map(([k, ids]) => {
+      const classes = r.perTransport[k.slice(0, k.indexOf('/')) as TransportName]?.lostClasses;
+      const shown = ids.map((id) => {
+        const c = classes?.[id];
+        return c === undefined ? id : `${id} (${LOST_CLASS_TEXT[c] ?? c})`;
+      });
+      return `<li><code>${escapeHtml(k)}</code>: <code>${escapeHtml(shown.join(' '))}</code></li>`;
+    })
     .join('');
+  const breaches = Object.entries(r.perTransport).flatMap(([t, tr]) =>
+    (tr.availabilityBreaches ?? []).map(
+      (b) => `<p class="invalid">${escapeHtml(`${t}: ${b}`)}</p>`,
+    ),
+  );
   const expectations = p.expectations
     ? `<h2>Fault signals: <span class="${p.expectations.met ? 'valid' : 'invalid'}">${p.expectations.met ? 'observed' : 'missing'}</span></h2>
 <ul>${p.expectations.failures.map((f) => `<li>${escapeHtml(f)}</li>`).join('')}</ul>`
@@ -88,6 +98,7 @@ export function renderHtml(p: HtmlParts): string {
 <h1>Scenario <code>${escapeHtml(p.scenario)}</code>: <span class="${cls(r.valid)}">${label(r.valid)}</span></h1>
 <p>seed <code>${escapeHtml(p.seed)}</code>, started ${new Date(p.startedAt).toISOString()}</p>
 ${r.anomalies.length > 0 ? `<p class="invalid">Anomalies: ${r.anomalies.join(', ')}</p>` : ''}
+${breaches.join('')}
 ${r.unknownReasons.map((x) => `<p class="unknown">Unknown: ${escapeHtml(x)}</p>`).join('')}
 ${expectations}
 <h2>Counts</h2>${countsTable(r, p.columns ?? COLUMNS)}

@@ -2,10 +2,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { columnTable, type CheckInput, type CheckResult, type Column } from './checker/index.ts';
 import type { ExpectationResult } from './expectations.ts';
+import type { TransportName } from '../lib/envelope.ts';
 import type { HistoryEntry } from './history.ts';
+import { digestHistory, type HistoryDigest } from './history-digest.ts';
 import { latencySpec, renderSvg, timelineSpec } from './report-chart.ts';
-import { buildReportData } from './report-data.ts';
+import { reportDataOf } from './report-data.ts';
 import { escapeHtml, renderHtml } from './report-html.ts';
+import { logProcessEvents } from './report-processes.ts';
 
 /**
  * The run folder `runs/<scenario>-<timestamp>/`: the runner writes `history.ndjson`
@@ -22,8 +25,12 @@ export interface ReportInput {
   /** The checker's columns (default: those of the standard rule list). */
   columns?: readonly Column[];
   expectations?: ExpectationResult;
-  history: readonly HistoryEntry[];
+  /** The history, in memory (small runs, tests); or its `digest`, streamed from the file. */
+  history?: readonly HistoryEntry[];
+  digest?: HistoryDigest;
   sink: CheckInput['sink'];
+  /** The pools' log files, for the rebalances, claims and deaths of the process timeline. */
+  poolLogs?: readonly { transport: TransportName; path: string }[];
   /** Anything else worth keeping: options, versions, infra provider, resolved schedule. */
   meta?: Record<string, unknown>;
 }
@@ -73,7 +80,9 @@ export function resultDocument(input: ReportInput): Record<string, unknown> {
 
 /** Renders the page; a chart that fails to render is replaced by a note, never fatal. */
 export async function renderReportHtml(input: ReportInput): Promise<string> {
-  const data = buildReportData(input.history, input.sink);
+  const digest = input.digest ?? digestHistory(input.history ?? []);
+  const logEvents = await logProcessEvents(input.poolLogs ?? [], digest.index.startWall);
+  const data = reportDataOf(digest, input.sink, { logEvents });
   const svg = (spec: Parameters<typeof renderSvg>[0]) =>
     renderSvg(spec).catch(
       (err: unknown) =>

@@ -6,7 +6,7 @@ import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
 import { ConfigError } from '../lib/errors.ts';
 import type { FaultStep, Scenario } from './scenario.ts';
 import { validateScenario } from './validate-scenario.ts';
-import { gatherCheckInputs, processedCounts, waitForDrain } from './check-inputs.ts';
+import { gatherCheckInputs, locateLost, processedCounts, waitForDrain } from './check-inputs.ts';
 import { check, zombieFaultLabels, type CheckResult } from './checker/index.ts';
 import { createClient } from './client.ts';
 import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
@@ -14,16 +14,17 @@ import { createGenerator, type Generator, type GeneratorProgress } from './gener
 import {
   createClock,
   createHistoryWriter,
-  loadHistory,
   type HistoryWriter,
   type RunClock,
   type RunPhase,
 } from './history.ts';
+import { digestHistoryFile } from './history-digest.ts';
 import { startInfra, type Infra } from './infra/index.ts';
 import { createRandom, SEED_PATTERN, type Random } from './random.ts';
 import { createRunDir, writeReport } from './report.ts';
 import { resolveSchedule } from './schedule.ts';
-import { assembleSystem, type ScenarioSystem } from './scenario-system.ts';
+import { startRunSampler, type RunSampler } from './run-sampler.ts';
+import { assembleSystem, poolLogPath, type ScenarioSystem } from './scenario-system.ts';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -58,6 +59,8 @@ export interface RunOutcome {
   expectations: ExpectationResult;
   wallS: number;
   htmlPath: string;
+  /** The fault schedule the run followed (its chaos mix resolved), for `--shrink`. */
+  schedule: FaultStep[];
 }
 
 /** What is decided before anything starts: the seed's schedule, the run's folder and id. */
@@ -79,6 +82,7 @@ interface ScenarioRun extends RunPlan {
   system: ScenarioSystem;
   phase: RunPhase;
   generator?: Generator;
+  sampler?: RunSampler;
 }
 
 /**
@@ -114,11 +118,13 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     enterPhase(run, 'drain');
     const drainMs = (scenario.timeouts?.drainSec ?? 30) * 1000;
     await waitForDrain(plan.transports, system.config, drainMs);
+    await run.sampler?.stop();
     enterPhase(run, 'check');
     return await checkAndReport(run);
   } finally {
     clearInterval(progressTimer);
     run.generator?.stop();
+    await run.sampler?.stop();
     history.close();
     await system.stop();
     if (options.infra === undefined) await infra.stop();
@@ -188,6 +194,12 @@ async function driveLoad(run: ScenarioRun): Promise<void> {
   const { options, system, clock } = run;
   const { scenario, seed } = options;
   enterPhase(run, 'load');
+  run.sampler = startRunSampler({
+    ...system,
+    transports: run.transports,
+    history: run.history,
+    clock,
+  });
   const loadStartMs = clock.now().time;
   const client = createClient({ producerUrl: system.producer.url });
   run.generator = createGenerator({
@@ -219,16 +231,51 @@ async function driveLoad(run: ScenarioRun): Promise<void> {
   await poolsUp;
 }
 
-/** Reads the inputs, checks the history and the expectations, and writes the report. */
-async function checkAndReport(run: ScenarioRun): Promise<RunOutcome> {
-  const { options, system, clock, history, runDir, infra, transports } = run;
-  const { scenario, seed } = options;
+/**
+ * Reads the inputs and the history (streamed from its file: a long run never holds it in
+ * memory), asks the brokers where any lost event went, and checks.
+ */
+async function checkRun(run: ScenarioRun) {
+  const { options, system, history, runDir, transports } = run;
+  const { scenario } = options;
   const inputs = await gatherCheckInputs(transports, system.config, system.sink);
   history.flush();
-  const entries = await loadHistory(`${runDir}/history.ndjson`);
-  const zombieFaults = zombieFaultLabels(scenario.allowsZombies);
-  const result = check({ history: entries, transports, ...inputs, zombieFaults });
-  const expectations = checkExpectations(scenario.expectations, observeSignals(entries, result));
+  const digest = await digestHistoryFile(`${runDir}/history.ndjson`);
+  const located = await locateLost(
+    transports,
+    system.config,
+    digest.index,
+    inputs.sink,
+    system.received,
+  );
+  const limits = {
+    ...(scenario.maxUnavailableMs !== undefined
+      ? { maxUnavailableMs: scenario.maxUnavailableMs }
+      : {}),
+    ...(scenario.maxRecoveryMs !== undefined ? { maxRecoveryMs: scenario.maxRecoveryMs } : {}),
+  };
+  const result = check({
+    history: [],
+    index: digest.index,
+    transports,
+    ...inputs,
+    inputErrors: [...inputs.inputErrors, ...located.errors],
+    lostLocations: located.locations,
+    limits,
+    zombieFaults: zombieFaultLabels(scenario.allowsZombies),
+  });
+  return { inputs, digest, result };
+}
+
+/** Checks the history and the expectations, and writes the report. */
+async function checkAndReport(run: ScenarioRun): Promise<RunOutcome> {
+  const { options, clock, history, runDir, infra, transports } = run;
+  const { scenario, seed } = options;
+  const { inputs, digest, result } = await checkRun(run);
+  const expectations = checkExpectations(
+    scenario.expectations,
+    observeSignals(digest.others, result),
+  );
   mark(run, 'done');
   history.close();
   const valid = result.valid === true ? expectations.met : result.valid;
@@ -238,8 +285,9 @@ async function checkAndReport(run: ScenarioRun): Promise<RunOutcome> {
     startedAt: clock.startWall,
     result,
     expectations,
-    history: entries,
+    digest,
     sink: inputs.sink,
+    poolLogs: transports.map((t) => ({ transport: t, path: poolLogPath(runDir, t) })),
     meta: {
       valid,
       provider: infra.provider,
@@ -260,6 +308,7 @@ async function checkAndReport(run: ScenarioRun): Promise<RunOutcome> {
     expectations,
     wallS: clock.now().time / 1000,
     htmlPath: written.htmlPath,
+    schedule: run.schedule,
   };
 }
 

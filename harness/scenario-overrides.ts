@@ -11,6 +11,8 @@ export interface LoadOverrides {
   durationSec?: number;
   transports?: ScenarioArgs['transports'];
   workers?: number;
+  /** Requests in flight per transport. */
+  concurrency?: number;
 }
 
 export function applyOverrides(scenario: Scenario, o: LoadOverrides): Scenario {
@@ -22,6 +24,7 @@ export function applyOverrides(scenario: Scenario, o: LoadOverrides): Scenario {
       ...(o.messages !== undefined ? { messages: o.messages } : {}),
       ...(o.rate !== undefined ? { ratePerSec: o.rate } : {}),
       ...(o.durationSec !== undefined ? { durationSec: o.durationSec } : {}),
+      ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     },
     workers: { ...scenario.workers, ...(o.workers !== undefined ? { size: o.workers } : {}) },
   };

@@ -66,6 +66,7 @@ export const SCENARIO_SHAPE: Shape = {
       fields: {
         startSec: required('number'),
         endSec: required('number'),
+        endBeforeLoadEndSec: optional('number'),
         meanIntervalSec: required('number'),
         healAfterSec: required({ list: 'number', length: 2 }),
         maxActive: optional('number'),
@@ -85,6 +86,8 @@ export const SCENARIO_SHAPE: Shape = {
     }),
     allowsZombies: optional({ list: 'string' }),
     timeouts: optional({ fields: { drainSec: optional('number') } }),
+    maxUnavailableMs: optional('number'),
+    maxRecoveryMs: optional('number'),
   },
 };
 

@@ -6,6 +6,7 @@ import type { TransportName } from '../lib/envelope.ts';
 import { createSink, type Sink } from '../lib/sink.ts';
 import { isolatedNames } from '../lib/transports/registry.ts';
 import { createFaultTimeline, type FaultTimeline } from './fault-timeline.ts';
+import type { ReceivedReader } from './check-inputs.ts';
 import type { HistorySink, RunClock } from './history.ts';
 import type { Infra } from './infra/index.ts';
 import { endpointsToEnv } from './infra/index.ts';
@@ -41,7 +42,31 @@ export interface ScenarioSystem {
   startPools: () => Promise<void>;
   /** Stops the pools and the producer (whatever state they are in) and closes the sink link. */
   stop: () => Promise<void>;
+  /** Of `ids`, those the sink counted a receipt of (for where lost events went). */
+  received: ReceivedReader;
 }
+
+/**
+ * Reads the receipts hash of lib/sink.ts (`<ns>:<transport>:receipts`, see its keyspace):
+ * the sink keeps the write verb, the harness only needs to read a few ids back.
+ */
+function receiptsReader(redis: Redis, namespace: string): ReceivedReader {
+  return async (t, ids) => {
+    const got = new Set<string>();
+    for (let i = 0; i < ids.length; i += 1000) {
+      const page = ids.slice(i, i + 1000);
+      const counts = await redis.hmget(`${namespace}:${t}:receipts`, ...page);
+      counts.forEach((c, j) => {
+        if (Number(c) > 0) got.add(page[j] as string);
+      });
+    }
+    return got;
+  };
+}
+
+/** Where a pool's JSON log lines go: the run folder, one file per transport. */
+export const poolLogPath = (runDir: string, t: TransportName): string =>
+  join(runDir, `workers-${t}.log`);
 
 /**
  * Builds the producer, a worker pool per transport, the sink reader and the fault timeline
@@ -67,7 +92,7 @@ export async function assembleSystem(o: ScenarioSystemOptions): Promise<Scenario
   const size = scenario.workers.size;
   const pools = new Map(
     transports.map((t) => {
-      const logFile = join(runDir, `workers-${t}.log`);
+      const logFile = poolLogPath(runDir, t);
       return [t, new WorkerPool({ transport: t, size, env, logFile })] as const;
     }),
   );
@@ -90,5 +115,6 @@ export async function assembleSystem(o: ScenarioSystemOptions): Promise<Scenario
       await Promise.allSettled([...[...pools.values()].map((p) => p.stop()), producer.stop()]);
       sinkRedis.disconnect();
     },
+    received: receiptsReader(sinkRedis, names.SINK_NAMESPACE ?? 'sink'),
   };
 }

@@ -30,6 +30,14 @@ export interface Scenario {
   allowsZombies?: readonly FaultKind[];
   /** Bounds of the final phase, in seconds (defaults: drain 30). */
   timeouts?: { drainSec?: number };
+  /**
+   * Availability limits per fault and transport; exceeding one fails the run, naming the
+   * figure (the checker's `availability` rule). The longest publish unavailability window
+   * (first failed request after the fault began to the next ok), ms.
+   */
+  maxUnavailableMs?: number;
+  /** The longest consumption stall of one fault (events waiting, none applied), ms. */
+  maxRecoveryMs?: number;
 }
 
 export interface LoadSpec {
@@ -81,6 +89,11 @@ export interface ChaosSpec {
   /** Faults start within [startSec, endSec) of the load. */
   startSec: number;
   endSec: number;
+  /**
+   * Draw faults for the whole load, whatever its length (soak runs): the window ends this
+   * many seconds before the load does, and `endSec` is replaced by that.
+   */
+  endBeforeLoadEndSec?: number;
   meanIntervalSec: number;
   /** Each fault is healed after a duration drawn in this range (seconds). */
   healAfterSec: readonly [number, number];

@@ -1,7 +1,7 @@
 import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
 import { faultPackage } from './nemesis/index.ts';
 import type { Random } from './random.ts';
-import type { FaultStep, Scenario } from './scenario.ts';
+import type { ChaosSpec, FaultStep, Scenario } from './scenario.ts';
 
 /**
  * The concrete fault timeline of a run: the scenario's fixed steps plus its chaos mix,
@@ -11,7 +11,7 @@ import type { FaultStep, Scenario } from './scenario.ts';
 export function resolveSchedule(scenario: Scenario, random: Random): FaultStep[] {
   const transports = scenario.transports ?? TRANSPORTS;
   const steps: FaultStep[] = [...scenario.schedule];
-  const chaos = scenario.chaos;
+  const chaos = chaosWindow(scenario);
   if (chaos && chaos.faults.length > 0) {
     const maxActive = chaos.maxActive ?? 1;
     const activeUntil: number[] = [];
@@ -38,6 +38,18 @@ export function resolveSchedule(scenario: Scenario, random: Random): FaultStep[]
 }
 
 const round = (s: number) => Math.round(s * 10) / 10;
+
+/** Seconds the load runs: its count at its rate, or less when `durationSec` cuts it. */
+export function loadDurationSec(s: Pick<Scenario, 'load'>): number {
+  return Math.min(s.load.messages / s.load.ratePerSec, s.load.durationSec ?? Infinity);
+}
+
+/** The chaos spec with the window the load's length gives it (`endBeforeLoadEndSec`). */
+export function chaosWindow(s: Pick<Scenario, 'load' | 'chaos'>): ChaosSpec | undefined {
+  const c = s.chaos;
+  if (c?.endBeforeLoadEndSec === undefined) return c;
+  return { ...c, endSec: loadDurationSec(s) - c.endBeforeLoadEndSec };
+}
 
 /** When the last fault of a schedule is healed, in seconds after the load starts. */
 export function scheduleEnd(steps: readonly FaultStep[]): number {

@@ -7,6 +7,7 @@ import { endpointsToEnv, type Endpoints } from './infra/types.ts';
 import { findFaultPackage, validateFault, type FaultSpec } from './nemesis/index.ts';
 import type { ChaosSpec, FaultStep, Scenario } from './scenario.ts';
 import { SCENARIO_SHAPE, shapeProblems } from './scenario-shape.ts';
+import { chaosWindow, loadDurationSec } from './schedule.ts';
 
 /**
  * Checks a scenario's data before anything starts, whether it was written in TypeScript or
@@ -29,10 +30,18 @@ export function validateScenario(data: unknown): string[] {
   out.push(...validateLoadAndWorkers(s));
   out.push(...validateEnv(s.workers.env ?? {}, 'workers.env'));
   s.schedule.forEach((step, i) => out.push(...validateStep(step, `schedule[${i}]`)));
-  if (s.chaos) out.push(...validateChaos(s.chaos));
+  const chaos = chaosWindow(s);
+  if (chaos) out.push(...validateChaos(chaos));
   for (const kind of s.allowsZombies ?? []) {
     if (!findFaultPackage(kind)) out.push(`allowsZombies: unknown fault "${String(kind)}"`);
   }
+  for (const key of ['maxUnavailableMs', 'maxRecoveryMs'] as const) {
+    const v = s[key];
+    if (v !== undefined && !(typeof v === 'number' && v > 0))
+      out.push(`${key}: a number of ms > 0`);
+  }
+  if (s.load.durationSec !== undefined && !(s.load.durationSec > 0))
+    out.push('load.durationSec: must be > 0');
   return out;
 }
 
@@ -154,7 +163,13 @@ function validateStep(step: FaultStep, path: string): string[] {
 
 function validateChaos(c: ChaosSpec): string[] {
   const out: string[] = [];
-  if (!(c.endSec > c.startSec)) out.push('chaos.endSec: after startSec');
+  if (!(c.endSec > c.startSec)) {
+    out.push(
+      c.endBeforeLoadEndSec === undefined
+        ? 'chaos.endSec: after startSec'
+        : 'chaos.endBeforeLoadEndSec: leaves no window after startSec in a load this short',
+    );
+  }
   if (!(c.meanIntervalSec > 0)) out.push('chaos.meanIntervalSec: > 0');
   if (!(c.healAfterSec[0] > 0 && c.healAfterSec[1] >= c.healAfterSec[0]))
     out.push('chaos.healAfterSec: 0 < lo <= hi');
@@ -167,8 +182,9 @@ const isTransport = (t: string) => (TRANSPORTS as readonly string[]).includes(t)
 
 /** Nominal seconds of load and faults (excluding setup and drain). */
 export function nominalDurationSec(s: Scenario): number {
-  const load = s.load.messages / s.load.ratePerSec;
+  const load = loadDurationSec(s);
   const faults = s.schedule.reduce((m, st) => Math.max(m, st.at + (st.healAfter ?? 0)), 0);
-  const chaos = s.chaos ? s.chaos.endSec + s.chaos.healAfterSec[1] : 0;
+  const window = chaosWindow(s);
+  const chaos = window ? window.endSec + window.healAfterSec[1] : 0;
   return Math.max(load, faults, chaos);
 }

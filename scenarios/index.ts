@@ -15,6 +15,7 @@ import { rebalanceStorm } from './rebalance-storm.ts';
 import { sinkOutage } from './sink-outage.ts';
 import { slowConsumer } from './slow-consumer.ts';
 import { smoke } from './smoke.ts';
+import { soak } from './soak.ts';
 import type { Scenario } from '../harness/scenario.ts';
 import { workerPause } from './worker-pause.ts';
 
@@ -40,10 +41,16 @@ export const SCENARIOS: readonly Scenario[] = [
   chaos,
 ];
 
-export const SCENARIO_NAMES: readonly string[] = SCENARIOS.map((s) => s.name);
+/** Scenarios whose length the user picks (`--duration`): not CI-sized, run on their own. */
+export const LONG_SCENARIOS: readonly Scenario[] = [soak];
+
+/** Every scenario the CLI knows: the catalogue, then the long ones. */
+export const ALL_SCENARIOS: readonly Scenario[] = [...SCENARIOS, ...LONG_SCENARIOS];
+
+export const SCENARIO_NAMES: readonly string[] = ALL_SCENARIOS.map((s) => s.name);
 
 export function getScenario(name: string): Scenario | undefined {
-  return SCENARIOS.find((s) => s.name === name);
+  return ALL_SCENARIOS.find((s) => s.name === name);
 }
 
 export type { Scenario } from '../harness/scenario.ts';

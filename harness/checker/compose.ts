@@ -59,6 +59,10 @@ const ZERO: TransportCounts = {
   nonmonotonicSends: 0,
   concurrentDeliveries: 0,
   pending: 0,
+  lostNeverStored: 0,
+  lostStoredUndelivered: 0,
+  lostDeliveredUnapplied: 0,
+  lostUnclassified: 0,
 };
 
 export function compose<A extends string>(
@@ -129,7 +133,11 @@ function judgeTransport<A extends string>(
     unknownReasons: [...new Set(outputs.flatMap((o) => o.unknown ?? []))],
     checks: Object.fromEntries(judged.map((j) => [j.name, j.valid])),
   };
-  const recovery = outputs.find((o) => o.recovery)?.recovery ?? [];
+  // Several units measure each fault window: their figures merge, window by window.
+  const merged: Partial<RecoveryMeasure>[] = [];
+  for (const o of outputs) o.recovery?.forEach((w, i) => (merged[i] = { ...merged[i], ...w }));
+  // The recovery measure (needing no input) always gives the base figures.
+  const recovery = merged as RecoveryMeasure[];
   return { result, samples, recovery };
 }
 
@@ -138,10 +146,10 @@ function checkRun<A extends string>(
   order: readonly A[],
   input: CheckInput,
 ): CheckResult<A> {
-  if (!input || input.history === undefined || input.history === null) {
+  if (!input || (!input.index && (input.history === undefined || input.history === null))) {
     return unknownResult('history is missing');
   }
-  const index = indexHistory(input.history);
+  const index = input.index ?? indexHistory(input.history);
   const transports = (input.transports ?? index.transports).filter((t) =>
     (TRANSPORTS as readonly string[]).includes(t),
   );

@@ -17,10 +17,17 @@ export function transportInput(
   const sinkSource = input.sink[t];
   const deadSource = input.deadLetters?.[t];
   const pending = pendingFor(input.pending, t);
+  const ops = index.opLog.get(t);
+  const lostLocations = input.lostLocations?.[t] ?? undefined;
   return {
     transport: t,
     ids,
     faults: index.faults,
+    startWall: index.startWall,
+    endTime: index.endTime,
+    ...(ops ? { ops } : {}),
+    ...(lostLocations ? { lostLocations } : {}),
+    ...(input.limits ? { limits: input.limits } : {}),
     ...(sinkSource ? { sink: toSinkMap(sinkSource) } : {}),
     ...(pending ? { pending } : {}),
     ...(deadSource ? { deadLetters: new Set([...deadSource].map((d) => d.id)) } : {}),

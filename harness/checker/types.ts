@@ -1,8 +1,9 @@
 import type { TransportName } from '../../lib/envelope.ts';
 import type { SinkRecord } from '../../lib/sink.ts';
+import type { LostClass } from '../../lib/transports/driver.ts';
 import type { DeadLetter, PendingState } from '../../lib/transports/types.ts';
 import type { HistoryEntry } from '../history.ts';
-import type { FaultWindow, IdState } from '../history-index.ts';
+import type { FaultWindow, HistoryIndex, IdState, OpLog } from '../history-index.ts';
 import type { LatencySummary } from '../percentiles.ts';
 import type { SAFETY_RULES } from './rules/index.ts';
 
@@ -50,6 +51,20 @@ export interface CheckInput {
    * `allowsZombies`.
    */
   zombieFaults?: readonly string[];
+  /** The history already indexed (a file streamed from disk); then `history` is not read. */
+  index?: HistoryIndex;
+  /** Where each lost id is, per transport (`TransportInspector.locate`); missing: unclassified. */
+  lostLocations?: PerTransport<ReadonlyMap<string, LostClass>>;
+  /** The scenario's availability limits; exceeding one breaks the `availability` rule. */
+  limits?: AvailabilityLimits;
+}
+
+/** A scenario's bounds on each fault's availability figures (see `rules/availability.ts`). */
+export interface AvailabilityLimits {
+  /** Longest publish unavailability window of one fault, ms. */
+  maxUnavailableMs?: number;
+  /** Longest consumption stall of one fault, ms. */
+  maxRecoveryMs?: number;
 }
 
 /** The inputs a unit may declare it needs; without them it is not run and is 'unknown'. */
@@ -74,6 +89,13 @@ export interface TransportInput {
   perKeyOrder: boolean;
   /** The run's fault windows of kinds that allow zombies (see `CheckInput.zombieFaults`). */
   zombieFaults: readonly FaultWindow[];
+  /** Completed requests of this transport; undefined when there were none. */
+  ops?: OpLog;
+  /** Wall time (ms epoch) at run time 0, and the run time of the last history entry. */
+  startWall: number;
+  endTime: number;
+  lostLocations?: ReadonlyMap<string, LostClass>;
+  limits?: AvailabilityLimits;
 }
 
 /** The input of a unit that declared `needs: K[]`: those inputs are there. */
@@ -109,6 +131,12 @@ export interface TransportCounts {
   concurrentDeliveries: number;
   /** Unacknowledged at the end; null when unknown. */
   pending: number | null;
+  /** Lost ids by where they went (`measures/lost-classes.ts`). */
+  lostNeverStored: number;
+  lostStoredUndelivered: number;
+  lostDeliveredUnapplied: number;
+  /** Lost ids the brokers could not place (not asked, or no answer). */
+  lostUnclassified: number;
 }
 
 /** Per-transport results that are not counts. */
@@ -116,6 +144,13 @@ export interface TransportFields {
   pendingDetail: Record<string, number>;
   /** End to end: from the invoke of the acknowledged request to the first sink effect. */
   latencyMs: LatencySummary;
+  /** The class of each sampled lost id (the `lost` samples), `unclassified` if unknown. */
+  lostClasses?: Record<string, LostClass | 'unclassified'>;
+  /** Longest publish unavailability and consumption stall over the faults, ms. */
+  unavailableMaxMs?: number;
+  stallMaxMs?: number;
+  /** Each exceeded availability limit, the figure named (`rules/availability.ts`). */
+  availabilityBreaches?: string[];
 }
 
 /** Recovery of one transport after one healed fault (see `measures/recovery.ts`). */
@@ -123,6 +158,10 @@ export interface RecoveryMeasure {
   firstEffectMs: number | null;
   backlogMs: number | null;
   longestGapMs: number;
+  /** Publish unavailability window, ms (0: no request failed); see `rules/availability.ts`. */
+  unavailableMs?: number;
+  /** Consumption stall: longest time events waited and none was applied, ms. */
+  stallMs?: number;
 }
 
 /** What a rule or measure returns; the composer merges these (Jepsen's `compose`). */
@@ -131,8 +170,8 @@ export interface UnitOutput {
   /** Sample ids by kind (an anomaly name or a reported class such as `redelivered`). */
   samples?: Readonly<Record<string, readonly string[]>>;
   fields?: Partial<TransportFields>;
-  /** One entry per fault window, in `TransportInput.faults` order. */
-  recovery?: readonly RecoveryMeasure[];
+  /** One entry per fault window, in `TransportInput.faults` order; units' figures merge. */
+  recovery?: readonly Partial<RecoveryMeasure>[];
   /** Why this unit could not judge; makes it (and the transport) 'unknown'. */
   unknown?: readonly string[];
 }

@@ -28,6 +28,13 @@ export interface ScenarioArgs {
   /** Print result.json to stdout instead of the table. */
   json: boolean;
   failpoints: string[];
+  // Soak, repeat and shrink (issue 12).
+  /** Requests in flight per transport (the load's concurrency). */
+  concurrency?: number;
+  /** Run up to this many times with fresh seeds; stop at the first run that is not valid. */
+  repeat?: number;
+  /** Minimise a failing seeded run: fewer faults, a shorter load, while it still fails. */
+  shrink?: true;
 }
 
 export type ParsedScenarioArgs =
@@ -51,6 +58,11 @@ const FLAGS: Record<string, { kind: FlagKind; doc: string }> = {
   file: { kind: 'text', doc: 'run the scenario of a YAML or JSON file instead of a named one' },
   dump: { kind: 'text', doc: 'print a named scenario as YAML, to start a file from' },
   junit: { kind: 'text', doc: 'also write a JUnit XML report (a testcase per transport)' },
+  // Soak, repeat and shrink (issue 12).
+  concurrency: { kind: 'int', doc: 'requests in flight per transport' },
+  repeat: { kind: 'int', doc: 'run up to N times with fresh seeds, stop at the first failure' },
+  shrink: { kind: 'bool', doc: 'shrink a failing seeded run to its smallest failing schedule' },
+  // Listing and help.
   list: { kind: 'bool', doc: 'list the scenarios' },
   help: { kind: 'bool', doc: 'this text (also -h)' },
 };
@@ -64,7 +76,8 @@ export function scenarioUsage(scenarios: readonly string[]): string {
   });
   return [
     'usage: npm run scenario <name> [-- --messages N --rate R --duration S --transports kafka,redis',
-    '       --workers N --seed S --out DIR --json --failpoints a,b --junit FILE]',
+    '       --workers N --seed S --out DIR --json --failpoints a,b --junit FILE',
+    '       --concurrency N --repeat N --shrink]',
     '       npm run scenario -- --file my-scenario.yaml [flags as above]',
     '       npm run scenario -- --dump <name> > my-scenario.yaml',
     '       npm run scenario -- --list',
@@ -130,7 +143,9 @@ export function parseScenarioArgs(
     outDir: 'runs',
     json: values.has('json'),
     failpoints: [],
+    ...(values.has('shrink') ? { shrink: true as const } : {}),
   };
+  if (args.shrink && values.has('repeat')) return error('--shrink and --repeat: one at a time');
   for (const [name, raw] of values) {
     if (raw === true) continue;
     const value = parseValue(name, raw);
@@ -195,13 +210,22 @@ function assignValue(args: ScenarioArgs, name: string, value: number | string | 
     case 'junit':
       args.junit = value as string;
       break;
+    // Soak, repeat and shrink (issue 12).
+    case 'concurrency':
+      args.concurrency = value as number;
+      break;
+    case 'repeat':
+      args.repeat = value as number;
+      break;
   }
 }
 
 function parseValue(name: string, raw: string): number | string | string[] | { error: string } {
   switch (name) {
     case 'messages':
-    case 'workers': {
+    case 'workers':
+    case 'concurrency':
+    case 'repeat': {
       const n = Number(raw);
       return Number.isInteger(n) && n > 0
         ? n

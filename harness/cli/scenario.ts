@@ -7,7 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { loadConfig } from '../../lib/config.ts';
 import { AppError, ConfigError, errorMessage } from '../../lib/errors.ts';
-import { SCENARIOS, SCENARIO_NAMES, getScenario } from '../../scenarios/index.ts';
+import { ALL_SCENARIOS, SCENARIO_NAMES, getScenario } from '../../scenarios/index.ts';
 import { junitReport } from '../junit-report.ts';
 import { createProgress, type ProgressSnapshot } from '../progress.ts';
 import { randomSeed } from '../random.ts';
@@ -18,6 +18,7 @@ import { dumpScenario, loadScenarioFile, ScenarioFileError } from '../scenario-f
 import { applyOverrides } from '../scenario-overrides.ts';
 import { formatSummary } from '../summary-table.ts';
 import { parseScenarioArgs, type ScenarioArgs } from './scenario-args.ts';
+import { repeatScenario, replayCommand, shrinkScenario } from './scenario-repeat.ts';
 
 async function main(argv: string[]): Promise<number> {
   const parsed = parseScenarioArgs(argv, SCENARIO_NAMES);
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case 'list': {
       const width = Math.max(...SCENARIO_NAMES.map((n) => n.length));
-      for (const s of SCENARIOS) console.log(`${s.name.padEnd(width)}  ${s.description}`);
+      for (const s of ALL_SCENARIOS) console.log(`${s.name.padEnd(width)}  ${s.description}`);
       return 0;
     }
     case 'dump':
@@ -51,9 +52,22 @@ async function chosenScenario(args: ScenarioArgs): Promise<Scenario> {
 
 async function run(args: ScenarioArgs): Promise<number> {
   const scenario = applyOverrides(await chosenScenario(args), args);
-  const seed = args.seed ?? randomSeed();
   loadConfig(); // fail fast, naming the bad variable, before anything starts
-  const replay = replayCommand(args, scenario, seed);
+  // Repeat and shrink: many runs of the one below.
+  if (args.repeat !== undefined) return repeatScenario(args, scenario, runAndPrint);
+  if (args.shrink) return shrinkScenario(args, scenario, runAndPrint);
+  const outcome = await runAndPrint(args, scenario, args.seed ?? randomSeed());
+  return outcome.valid === true ? 0 : 1;
+}
+
+/** One run with its progress line, then its summary (or result.json with --json). */
+async function runAndPrint(
+  args: ScenarioArgs,
+  scenario: Scenario,
+  seed: string,
+  quiet = false,
+): Promise<RunOutcome> {
+  const replay = replayCommand(args, seed);
   console.error(`scenario ${scenario.name} (seed ${seed}; repeat with: ${replay})`);
   console.error(`  ${scenario.description}`);
 
@@ -75,12 +89,12 @@ async function run(args: ScenarioArgs): Promise<number> {
   if (args.junit !== undefined) {
     const { result, expectations, wallS, runDir } = outcome;
     const run = { scenario, seed, startedAt: started, replay, result, expectations, wallS, runDir };
-    const xml = junitReport(run);
     await mkdir(dirname(args.junit), { recursive: true });
-    await writeFile(args.junit, xml);
+    await writeFile(args.junit, junitReport(run));
   }
-  printOutcome(args, scenario, seed, started, outcome);
-  return outcome.valid === true ? 0 : 1;
+  if (quiet) console.error(`  ${outcome.runDir}: valid ${String(outcome.valid)}`);
+  else printOutcome(args, scenario, seed, started, outcome);
+  return outcome;
 }
 
 function printOutcome(
@@ -108,23 +122,6 @@ function printOutcome(
   console.log(`report:     ${outcome.htmlPath}`);
   if (args.junit !== undefined) console.log(`junit:      ${args.junit}`);
   console.log(`valid: ${String(outcome.valid)} (${outcome.wallS.toFixed(1)} s)`);
-}
-
-/** The command that repeats this run: same scenario (name or file), overrides and seed. */
-function replayCommand(args: ScenarioArgs, scenario: Scenario, seed: string): string {
-  const flags = [
-    ...(args.file !== undefined ? ['--file', args.file] : []),
-    ...(args.messages !== undefined ? ['--messages', String(args.messages)] : []),
-    ...(args.rate !== undefined ? ['--rate', String(args.rate)] : []),
-    ...(args.durationSec !== undefined ? ['--duration', String(args.durationSec)] : []),
-    ...(args.transports ? ['--transports', args.transports.join(',')] : []),
-    ...(args.workers !== undefined ? ['--workers', String(args.workers)] : []),
-    '--seed',
-    seed,
-    ...(args.failpoints.length > 0 ? ['--failpoints', args.failpoints.join(',')] : []),
-  ];
-  const name = args.file !== undefined ? '' : ` ${scenario.name}`;
-  return `npm run scenario${name} -- ${flags.join(' ')}`;
 }
 
 function toSnapshot(p: RunProgress | undefined, started: number): ProgressSnapshot {

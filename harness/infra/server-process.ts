@@ -95,10 +95,12 @@ export class ServerProcess {
       child.once('exit', (code, signal) => resolve({ code, signal }));
       child.once('error', () => resolve({ code: null, signal: null }));
     });
-    void this.exitedPromise.then(() => {
-      live.delete(child);
-      log.end();
-    });
+    void this.exitedPromise.then(() => live.delete(child));
+    // Not on 'exit': children that outlive the leader (cluster workers still draining) keep
+    // writing into the inherited pipes; 'close' comes once those are done too. A write error
+    // of the log must never take the harness down.
+    child.once('close', () => log.end());
+    log.on('error', () => undefined);
     live.add(child);
     this.child = child;
   }

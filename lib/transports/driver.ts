@@ -70,7 +70,26 @@ export interface TransportInspector {
   storedIds(): Promise<Set<string>>;
   /** Deletes what a run left in the broker (its topic, stream or queue, dead letters, group). */
   removeAll(): Promise<void>;
+  /**
+   * Where each of `ids` (events the client saw accepted that have no effect) is now, by the
+   * broker's books; ids it could not place are left out. `seen` says which events a worker
+   * is known to have received: applied, or (where the sink counts receipts because the
+   * broker counts no deliveries) received. A group delivers in log order, so an entry behind
+   * the group's position but older than the first seen one of its partition or stream was
+   * skipped by where the group started, never delivered. See `LostClass`.
+   */
+  locate(ids: readonly string[], seen: (id: string) => boolean): Promise<Map<string, LostClass>>;
 }
+
+/**
+ * Where a lost event went:
+ * - `never-stored`: not in the topic, stream or queue (never written, or removed unread);
+ * - `stored-undelivered`: in it, beyond the group's committed offset or last delivered id
+ *   (or skipped by the group's start), or a job never started; in no pending list;
+ * - `delivered-unapplied`: committed, acknowledged or completed without its effect, or held
+ *   in a pending list (a PEL entry, an active job) by a consumer that died with it.
+ */
+export type LostClass = 'never-stored' | 'stored-undelivered' | 'delivered-unapplied';
 
 /** One durable batch straight on the broker's client, in the producer's wire format. */
 export interface RawPublisher {

@@ -6,7 +6,8 @@ import { loadConfig } from '../../lib/config.ts';
 import type { TransportName } from '../../lib/envelope.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import { FAILPOINTS, failpoint, type FailpointName } from '../../lib/failpoints.ts';
-import type { AnomalyKind } from '../../harness/checker/index.ts';
+import type { LostClass } from '../../lib/transports/driver.ts';
+import type { AnomalyKind, TransportResult } from '../../harness/checker/index.ts';
 import { REPO_ROOT } from '../../harness/infra/paths.ts';
 import { runScenario, type RunOutcome } from '../../harness/run-scenario.ts';
 import { applyOverrides } from '../../harness/scenario-overrides.ts';
@@ -44,6 +45,23 @@ interface Expectation {
    * one: whether a SIGSTOP finds events in flight is timing, not seed.
    */
   whereRedelivered?: boolean;
+  /**
+   * Where the brokers say its lost events went (`TransportInspector.locate`): every lost id
+   * of each judged transport in one of these classes, none unclassified.
+   */
+  lostIn?: LostClass[];
+}
+
+/** The lost ids of one transport per class, as result.json counts them. */
+function lostByClass(
+  r: TransportResult<string> | undefined,
+): Record<LostClass | 'unclassified', number> {
+  return {
+    'never-stored': r?.lostNeverStored ?? 0,
+    'stored-undelivered': r?.lostStoredUndelivered ?? 0,
+    'delivered-unapplied': r?.lostDeliveredUnapplied ?? 0,
+    unclassified: r?.lostUnclassified ?? 0,
+  };
 }
 
 const ALL: TransportName[] = ['kafka', 'redis', 'bullmq'];
@@ -94,6 +112,20 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
     }
   }
 
+  function expectLostIn(o: RunOutcome, e: Expectation & { lostIn: LostClass[] }): void {
+    const summary = formatSummary(o.result, o.expectations);
+    let lostSomewhere = 0;
+    for (const t of e.transports) {
+      const r = o.result.perTransport[t];
+      const byClass = lostByClass(r);
+      const inExpected = e.lostIn.reduce((n, c) => n + byClass[c], 0);
+      const why = `${t} with ${e.failpoint}: ${JSON.stringify(byClass)}\n${summary}`;
+      expect(inExpected, why).to.equal(r?.lost ?? 0);
+      lostSomewhere += r?.lost ?? 0;
+    }
+    expect(lostSomewhere, `${e.failpoint} lost nothing to classify:\n${summary}`).to.be.above(0);
+  }
+
   const cases: { run: Run; expect: Expectation[] }[] = [
     {
       // 202 before the ack, every 10th request never published: acknowledged, then lost.
@@ -104,7 +136,10 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
         transports: ALL,
         messages: 150,
       },
-      expect: [{ failpoint: 'early-202', transports: ALL, anomalies: ['lost'] }],
+      // Never published: the broker has no trace of them.
+      expect: [
+        { failpoint: 'early-202', transports: ALL, anomalies: ['lost'], lostIn: ['never-stored'] },
+      ],
     },
     {
       // Acked before the sink write: a SIGKILLed worker's in-flight events are never redone.
@@ -115,7 +150,15 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
         transports: ALL,
         messages: 600,
       },
-      expect: [{ failpoint: 'ack-before-effect', transports: ALL, anomalies: ['lost'] }],
+      // Committed, acknowledged or completed, then the worker died before the sink write.
+      expect: [
+        {
+          failpoint: 'ack-before-effect',
+          transports: ALL,
+          anomalies: ['lost'],
+          lostIn: ['delivered-unapplied'],
+        },
+      ],
     },
     {
       // Three transport-specific bugs, one per transport, judged each on its own transport.
@@ -128,12 +171,26 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
         drainSec: 12,
       },
       expect: [
-        { failpoint: 'auto-commit', transports: ['kafka'], anomalies: ['lost'] },
-        { failpoint: 'no-claim', transports: ['redis'], anomalies: ['pending', 'lost'] },
+        // Committed when fetched: behind the group's offset, never applied.
+        {
+          failpoint: 'auto-commit',
+          transports: ['kafka'],
+          anomalies: ['lost'],
+          lostIn: ['delivered-unapplied'],
+        },
+        // Left in the dead consumer's PEL: delivered (the broker counted it), never applied.
+        {
+          failpoint: 'no-claim',
+          transports: ['redis'],
+          anomalies: ['pending', 'lost'],
+          lostIn: ['delivered-unapplied'],
+        },
+        // Active jobs locked by the dead worker, never moved back: delivered, never applied.
         {
           failpoint: 'no-stalled-recovery',
           transports: ['bullmq'],
           anomalies: ['pending', 'lost'],
+          lostIn: ['delivered-unapplied'],
         },
       ],
     },
@@ -168,7 +225,13 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
         drainSec: 10,
       },
       expect: [
-        { failpoint: 'group-from-latest', transports: ['kafka', 'redis'], anomalies: ['lost'] },
+        // In the log before the group's start position: stored, never delivered.
+        {
+          failpoint: 'group-from-latest',
+          transports: ['kafka', 'redis'],
+          anomalies: ['lost'],
+          lostIn: ['stored-undelivered'],
+        },
       ],
     },
     {
@@ -180,7 +243,16 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
         transports: ['redis'],
         messages: 320,
       },
-      expect: [{ failpoint: 'trim-stream', transports: ['redis'], anomalies: ['lost'] }],
+      // XTRIM deleted them before any consumer read them: the stream keeps no trace of an
+      // entry it trimmed, so by the broker's books they were never stored.
+      expect: [
+        {
+          failpoint: 'trim-stream',
+          transports: ['redis'],
+          anomalies: ['lost'],
+          lostIn: ['never-stored'],
+        },
+      ],
     },
     {
       // A chunk of a partition handled at once whatever its keys: with jittered work, events
@@ -215,6 +287,18 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
         it(`${e.failpoint} (${FAILPOINTS[e.failpoint]}) is caught on ${e.transports.join(', ')} as ${e.anomalies.join(' or ')}`, async function () {
           this.timeout(180000);
           expectCaught(await outcome(), e);
+        });
+      }
+      for (const e of c.expect) {
+        const { lostIn } = e;
+        if (!lostIn) continue;
+        it(`${e.failpoint}: the brokers place its lost events as ${lostIn.join(' or ')}`, async function () {
+          this.timeout(180000);
+          const o = await outcome();
+          const judged = e.whereRedelivered
+            ? e.transports.filter((t) => (o.result.perTransport[t]?.redeliveries ?? 0) > 0)
+            : e.transports.filter((t) => (o.result.perTransport[t]?.lost ?? 0) > 0);
+          expectLostIn(o, { ...e, transports: judged, lostIn });
         });
       }
       if (c.run.failpoints.includes('early-202')) {

@@ -343,6 +343,9 @@ describe('checker', () => {
       firstEffectMs: 200,
       backlogMs: 500,
       longestGapMs: 900,
+      // b waited from the fault's start (100) to its effect (1200); nothing failed to publish.
+      unavailableMs: 0,
+      stallMs: 1100,
     });
   });
 });
@@ -441,6 +444,7 @@ describe('checker composition', () => {
       'order',
       'nonmonotonic-send',
       'concurrent',
+      'availability',
     ]);
     expect(SAFETY_RULES.map((r) => r.name)).to.deep.equal(ANOMALIES);
     const measured = MEASURES.map((m) => m.name);

@@ -11,6 +11,7 @@ import {
   serializeEntry,
   type HistoryEntry,
 } from '../../harness/history.ts';
+import { digestHistory, digestHistoryFile } from '../../harness/history-digest.ts';
 import { indexHistory } from '../../harness/history-index.ts';
 
 const SAMPLE: HistoryEntry[] = [
@@ -94,6 +95,45 @@ describe('history', () => {
     const b = clock.now();
     expect(b.time).to.be.at.least(a.time);
     expect(a.wall - clock.startWall).to.equal(Math.round(a.time));
+  });
+
+  it('keeps every completed request as send, completion and ok', () => {
+    const log = indexHistory(SAMPLE).opLog.get('kafka')!;
+    expect(log).to.deep.equal({ invoke: [2, 5], done: [4, 6], ok: [1, 0] });
+  });
+
+  it('digests a history file as a stream, as it digests the entries in memory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'history-'));
+    try {
+      const path = join(dir, 'history.ndjson');
+      const writer = createHistoryWriter(path);
+      const sample = {
+        type: 'sample' as const,
+        transport: 'kafka' as const,
+        pending: 3,
+        restarts: 0,
+        time: 8,
+        wall: 1008,
+      };
+      for (const e of [...SAMPLE, sample]) writer.append(e);
+      writer.close();
+      const streamed = await digestHistoryFile(path);
+      expect(streamed).to.deep.equal(digestHistory([...SAMPLE, sample]));
+      // Operations are folded into the index and the rates; everything else is kept.
+      expect(streamed.others.map((e) => e.type)).to.deep.equal([
+        'meta',
+        'phase',
+        'fault',
+        'fault',
+        'sample',
+      ]);
+      expect(streamed.rates).to.deep.equal([
+        { transport: 'kafka', series: 'sent', second: 0, events: 3 },
+        { transport: 'kafka', series: 'acked', second: 0, events: 2 },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('indexes ids, outcomes and fault windows', () => {

@@ -105,6 +105,23 @@ describe('scenario CLI arguments', () => {
     expect(errorOf(parse('smoke', '--bogus=1')).message).to.contain('"--bogus"');
   });
 
+  it('reads the soak, repeat and shrink flags', () => {
+    expect(parse('soak', '--duration', '3600', '--concurrency', '16')).to.deep.include({
+      kind: 'run',
+    });
+    const soak = parse('soak', '--duration', '3600', '--concurrency', '16');
+    expect(soak.kind === 'run' && soak.args).to.include({ durationSec: 3600, concurrency: 16 });
+    const repeat = parse('chaos', '--repeat', '5', '--failpoints', 'no-claim');
+    expect(repeat.kind === 'run' && repeat.args).to.include({ repeat: 5 });
+    const shrink = parse('chaos', '--seed', 's1', '--shrink');
+    expect(shrink.kind === 'run' && shrink.args).to.include({ shrink: true, seed: 's1' });
+    expect(errorOf(parse('chaos', '--repeat', '0')).message).to.contain('--repeat');
+    expect(errorOf(parse('chaos', '--concurrency', 'x')).message).to.contain('--concurrency');
+    expect(errorOf(parse('chaos', '--repeat', '2', '--shrink')).message).to.contain(
+      'one at a time',
+    );
+  });
+
   it('asks for exactly one scenario', () => {
     expect(errorOf(parse()).message).to.contain('smoke');
     expect(errorOf(parse('smoke', 'chaos')).message).to.contain('one scenario');

@@ -87,14 +87,14 @@ describe('scenario files', () => {
       }),
     );
     expect(problems).to.include.members([
-      'extra: unknown field (a scenario takes: name, description, transports, load, workers, schedule, chaos, expectations, allowsZombies, timeouts)',
+      'extra: unknown field (a scenario takes: name, description, transports, load, workers, schedule, chaos, expectations, allowsZombies, timeouts, maxUnavailableMs, maxRecoveryMs)',
       'load.mesages: unknown field (load takes: messages, ratePerSec, concurrency, batchSize, poisonFraction, payloadBytes, durationSec, keys, sequential)',
       'workers.sise: unknown field (workers takes: size, workTimeMs, startAfterSec, env)',
       'expectations.producerFailures.mx: unknown field (expectations.producerFailures takes: min, max)',
       'expectations.kils: unknown field (expectations takes: kills, redeliveries, producerFailures, recovered, consumerStallMs, deadLettered, latencyP99Ms)',
       'timeouts.drain: unknown field (timeouts takes: drainSec)',
       'schedule[0].heal: unknown field (schedule[0] takes: at, fault, healAfter, pools)',
-      'chaos.every: unknown field (chaos takes: startSec, endSec, meanIntervalSec, healAfterSec, maxActive, faults)',
+      'chaos.every: unknown field (chaos takes: startSec, endSec, endBeforeLoadEndSec, meanIntervalSec, healAfterSec, maxActive, faults)',
       'schedule[0].fault.cuont: not a field of kill-worker (it takes: count)',
     ]);
     expect(problems).to.have.length(9);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { createRandom } from '../../harness/random.ts';
-import { resolveSchedule } from '../../harness/schedule.ts';
+import { loadDurationSec, resolveSchedule } from '../../harness/schedule.ts';
 import { applyOverrides } from '../../harness/scenario-overrides.ts';
-import { getScenario, SCENARIO_NAMES, SCENARIOS } from '../../scenarios/index.ts';
+import { getScenario, LONG_SCENARIOS, SCENARIO_NAMES, SCENARIOS } from '../../scenarios/index.ts';
 import { nominalDurationSec, validateScenario } from '../../harness/validate-scenario.ts';
 
 const CATALOGUE = [
@@ -24,6 +24,7 @@ const CATALOGUE = [
   'rebalance-storm',
   'ordering',
   'chaos',
+  'soak',
 ];
 
 describe('scenario catalogue', () => {
@@ -92,5 +93,46 @@ describe('scenario catalogue', () => {
     expect(s.transports).to.deep.equal(['redis']);
     expect(s.workers.size).to.equal(4);
     expect(smoke.load.messages).to.equal(300);
+  });
+});
+
+describe('soak scenario', () => {
+  const soak = getScenario('soak')!;
+
+  it('is valid data, kept out of the CI-sized catalogue', () => {
+    expect(validateScenario(soak)).to.deep.equal([]);
+    expect(LONG_SCENARIOS).to.include(soak);
+    expect(SCENARIOS).not.to.include(soak);
+  });
+
+  it('draws faults for the whole load: the chaos window scales with --duration', () => {
+    for (const durationSec of [120, 3600]) {
+      const s = applyOverrides(soak, { durationSec });
+      expect(loadDurationSec(s)).to.equal(durationSec);
+      const steps = resolveSchedule(s, createRandom('ci').fork('faults'));
+      const last = Math.max(...steps.map((st) => st.at));
+      // Until 20 s before the load ends, and not much earlier (a fault every ~15 s).
+      expect(last).to.be.below(durationSec - 20);
+      expect(last).to.be.above(durationSec - 20 - 60);
+      expect(steps.length).to.be.above(durationSec / 15 / 3);
+      expect(validateScenario(s)).to.deep.equal([]);
+    }
+  });
+
+  it('takes its load concurrency from --concurrency', () => {
+    expect(applyOverrides(soak, { concurrency: 32 }).load.concurrency).to.equal(32);
+  });
+
+  it('reports a duration too short for its chaos window, naming the field', () => {
+    expect(validateScenario(applyOverrides(soak, { durationSec: 10 }))).to.deep.equal([
+      'chaos.endBeforeLoadEndSec: leaves no window after startSec in a load this short',
+    ]);
+  });
+
+  it('validates availability limits', () => {
+    expect(validateScenario({ ...soak, maxUnavailableMs: 0, maxRecoveryMs: -1 })).to.deep.equal([
+      'maxUnavailableMs: a number of ms > 0',
+      'maxRecoveryMs: a number of ms > 0',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { concurrent } from './concurrent.ts';
+import { availability } from './availability.ts';
 import { deadLetterMissing } from './dead-letter-missing.ts';
 import { deadLetterUnexpected } from './dead-letter-unexpected.ts';
 import { doubleEffect } from './double-effect.ts';
@@ -24,4 +25,5 @@ export const SAFETY_RULES = [
   order,
   nonmonotonicSend,
   concurrent,
+  availability,
 ] as const;

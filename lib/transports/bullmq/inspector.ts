@@ -1,11 +1,11 @@
 import { Queue } from 'bullmq';
 import type { Config } from '../../config.ts';
 import type { EventEnvelope } from '../../envelope.ts';
-import type { TransportInspector } from '../driver.ts';
+import type { LostClass, TransportInspector } from '../driver.ts';
 import { createRedisClient, ONE_SHOT } from '../redis-client.ts';
 import type { DeadLetter } from '../types.ts';
 import { bullmqWorkerName } from './identity.ts';
-import { eventIdFromJobId } from './job-id.ts';
+import { bullmqJobId, eventIdFromJobId } from './job-id.ts';
 
 /** Runs `use` on a Queue over a one-shot connection to the broker Redis, closed afterwards. */
 async function withQueue<T>(config: Config, use: (queue: Queue) => Promise<T>): Promise<T> {
@@ -26,6 +26,27 @@ const eventIdOf = (job: { id?: string; data: unknown }): string => {
   const data = job.data as Partial<EventEnvelope> | undefined;
   return typeof data?.id === 'string' ? data.id : eventIdFromJobId(String(job.id));
 };
+
+/**
+ * A job that is missing was never added (or removed after `BULLMQ_KEEP_COMPLETED_S`); one
+ * completed, failed, active (locked by a worker that died with it) or started before was
+ * delivered; one waiting that never started was not.
+ */
+async function locate(queue: Queue, ids: readonly string[]): Promise<Map<string, LostClass>> {
+  const out = new Map<string, LostClass>();
+  for (const id of ids) {
+    const job = await queue.getJob(bullmqJobId(id));
+    if (!job) {
+      out.set(id, 'never-stored');
+      continue;
+    }
+    const state = await job.getState();
+    const delivered =
+      state === 'completed' || state === 'failed' || state === 'active' || job.attemptsStarted > 0;
+    out.set(id, delivered ? 'delivered-unapplied' : 'stored-undelivered');
+  }
+  return out;
+}
 
 /** BullMQ read over the direct endpoint (`REDIS_URL`): job counts, the failed set, active jobs. */
 export function inspectBullmq(config: Config): TransportInspector {
@@ -76,5 +97,7 @@ export function inspectBullmq(config: Config): TransportInspector {
     // Workers take jobs as they come: nothing to settle.
     settled: () => Promise.resolve(true),
     removeAll: () => withQueue(config, (queue) => queue.obliterate({ force: true })),
+    // Jobs keep their own state and attempts: what workers were seen with is not needed.
+    locate: (ids) => withQueue(config, (queue) => locate(queue, ids)),
   };
 }

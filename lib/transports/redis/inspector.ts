@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
 import { deadLetterStream } from '../dead-letter-names.ts';
-import type { TransportInspector } from '../driver.ts';
+import type { LostClass, TransportInspector } from '../driver.ts';
 import { createRedisClient, ONE_SHOT } from '../redis-client.ts';
 import { redisErrorCode } from '../redis-error-code.ts';
 import { pairsToMap } from '../redis-pairs.ts';
@@ -86,6 +86,84 @@ async function heldBy(redis: Redis, stream: string, group: string, consumer: str
   });
 }
 
+/** Stream ids (`<ms>-<seq>`) in stream order. */
+function entryBefore(a: string, b: string): boolean {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am < bm || (am === bm && as < bs);
+}
+
+/** The entry id of each wanted event, and the first entry whose event a worker was seen with. */
+async function placeEntries(
+  redis: Redis,
+  stream: string,
+  wanted: ReadonlySet<string>,
+  seen: (id: string) => boolean,
+): Promise<{ found: Map<string, string>; firstSeen?: string }> {
+  const found = new Map<string, string>();
+  let firstSeen: string | undefined;
+  for (let start = '-'; ;) {
+    const page = await redis.xrange(stream, start, '+', 'COUNT', 1000);
+    for (const [entryId, fields] of page) {
+      const id = pairsToMap(fields).get('id') ?? '';
+      if (wanted.has(id) && !found.has(id)) found.set(id, entryId);
+      if (firstSeen === undefined && seen(id)) firstSeen = entryId;
+    }
+    const last = page[page.length - 1];
+    if (!last || page.length < 1000) return { found, firstSeen };
+    start = `(${last[0]}`;
+  }
+}
+
+/** The group's last delivered id (undefined: no group), and which entries sit in its PEL. */
+async function groupBooks(redis: Redis, stream: string, group: string, entryIds: string[]) {
+  let groups: unknown[][] = [];
+  try {
+    groups = (await redis.xinfo('GROUPS', stream)) as unknown[][];
+  } catch (err) {
+    if (redisErrorCode(err) !== 'ERR') throw err; // no such key
+  }
+  const info = groups.map((g) => pairsToMap(g)).find((m) => m.get('name') === group);
+  const pel = new Set<string>();
+  if (!info) return { lastDelivered: undefined, pel };
+  const pipeline = redis.pipeline();
+  for (const entryId of entryIds) pipeline.xpending(stream, group, entryId, entryId, 1);
+  const replies = (await pipeline.exec()) ?? [];
+  replies.forEach(([err, rows], i) => {
+    if (!err && (rows as unknown[] | null)?.length) pel.add(entryIds[i] as string);
+  });
+  return { lastDelivered: String(info.get('last-delivered-id')), pel };
+}
+
+/**
+ * In a PEL: delivered (to a consumer that never acknowledged it). Past the group's last
+ * delivered id, or before the first entry a worker was seen with (the group started past
+ * it): not delivered. Else delivered and acknowledged. A trimmed entry is simply gone.
+ */
+async function locate(
+  redis: Redis,
+  names: { stream: string; groupName: string },
+  ids: readonly string[],
+  seen: (id: string) => boolean,
+): Promise<Map<string, LostClass>> {
+  const { found, firstSeen } = await placeEntries(redis, names.stream, new Set(ids), seen);
+  const books = await groupBooks(redis, names.stream, names.groupName, [...found.values()]);
+  return new Map(
+    ids.map((id): [string, LostClass] => {
+      const entryId = found.get(id);
+      if (entryId === undefined) return [id, 'never-stored'];
+      if (books.pel.has(entryId)) return [id, 'delivered-unapplied'];
+      const { lastDelivered } = books;
+      const delivered =
+        lastDelivered !== undefined &&
+        !entryBefore(lastDelivered, entryId) &&
+        firstSeen !== undefined &&
+        !entryBefore(entryId, firstSeen);
+      return [id, delivered ? 'delivered-unapplied' : 'stored-undelivered'];
+    }),
+  );
+}
+
 /** Redis Streams read over the direct endpoint (`REDIS_URL`): PEL, lag, `<stream>.dlq`. */
 export function inspectRedis(config: Config): TransportInspector {
   const { stream, groupName } = config.redis;
@@ -109,5 +187,7 @@ export function inspectRedis(config: Config): TransportInspector {
       withRedis(config, async (redis) => {
         await redis.del(stream, deadLetterStream(stream));
       }),
+    locate: (ids, seen) =>
+      withRedis(config, (redis) => locate(redis, { stream, groupName }, ids, seen)),
   };
 }
