@@ -1,7 +1,25 @@
+import { ConfigError } from '../../errors.ts';
 import { int, list, opt, text } from '../../option-spec.ts';
+
+/** The Kafka client libraries the driver can run on (lib/transports/kafka/clients.ts). */
+export const KAFKA_CLIENTS = ['kafkajs', 'platformatic'] as const;
+export type KafkaClientName = (typeof KAFKA_CLIENTS)[number];
+
+const kafkaClient = (raw: string, env: string): KafkaClientName => {
+  const name = raw.trim();
+  if (!(KAFKA_CLIENTS as readonly string[]).includes(name))
+    throw new ConfigError(`${env} must be one of ${KAFKA_CLIENTS.join(', ')}, got "${raw}"`);
+  return name as KafkaClientName;
+};
 
 /** Kafka's slice of the options (lib/config.ts composes them). Units are in the names. */
 export const KAFKA_OPTIONS = {
+  client: opt(
+    'KAFKA_CLIENT',
+    'kafkajs',
+    kafkaClient,
+    'Kafka client of the producer, the workers and the harness: kafkajs or platformatic (@platformatic/kafka)',
+  ),
   brokers: opt('KAFKA_BROKERS', ['127.0.0.1:9092'], list, 'Kafka bootstrap host:port list'),
   producerBrokers: opt(
     'KAFKA_PRODUCER_BROKERS',

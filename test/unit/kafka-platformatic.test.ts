@@ -1,0 +1,211 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'chai';
+import kafkajs from 'kafkajs';
+import { MultipleErrors, NetworkError, Reader, ResponseError } from '@platformatic/kafka';
+import { loadConfig } from '../../lib/config.ts';
+import { ConfigError } from '../../lib/errors.ts';
+import { partitionFor } from '../../lib/transports/kafka/platformatic/partition.ts';
+import {
+  combineFates,
+  requestOutcome,
+  sendFates,
+} from '../../lib/transports/kafka/platformatic/send-fates.ts';
+import { createSerialBatcher } from '../../lib/transports/kafka/platformatic/serial-batcher.ts';
+import {
+  fixTaggedFields,
+  readsTaggedFields,
+} from '../../lib/transports/kafka/platformatic/wire-fix.ts';
+
+const TOPIC = 't';
+
+/** A Produce (v11) answer as the client builds its error: one code per partition. */
+function produceAnswer(codes: Record<number, number>): ResponseError {
+  const partitionResponses = Object.entries(codes).map(([index, errorCode]) => ({
+    index: Number(index),
+    errorCode,
+    baseOffset: errorCode === 0 ? 7n : -1n,
+  }));
+  const errors = Object.fromEntries(
+    partitionResponses
+      .filter((p) => p.errorCode !== 0)
+      .map((p, j) => [`/responses/0/partition_responses/${j}`, [p.errorCode, null]]),
+  );
+  return new ResponseError(0, 11, errors, { responses: [{ name: TOPIC, partitionResponses }] });
+}
+
+const refused = () =>
+  new NetworkError('Connection error', {
+    cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+  });
+
+describe('kafka on @platformatic/kafka: the pure parts', function () {
+  describe('KAFKA_CLIENT', function () {
+    it('defaults to kafkajs, takes platformatic, names the variable when wrong', function () {
+      expect(loadConfig({}).kafka.client).to.equal('kafkajs');
+      expect(loadConfig({ KAFKA_CLIENT: 'platformatic' }).kafka.client).to.equal('platformatic');
+      expect(() => loadConfig({ KAFKA_CLIENT: 'rdkafka' }))
+        .to.throw(ConfigError)
+        .with.property('message')
+        .that.includes('KAFKA_CLIENT')
+        .and.includes('kafkajs, platformatic');
+    });
+  });
+
+  describe('the tagged-field fix (KIP-482)', function () {
+    it('reads a tagged field and what follows it once applied', function () {
+      fixTaggedFields();
+      expect(readsTaggedFields()).to.equal(true);
+      // Two fields (tags 0 and 1, 1 and 3 bytes), then an int32.
+      const r = Reader.from(
+        Buffer.from([0x02, 0x00, 0x01, 0xaa, 0x01, 0x03, 1, 2, 3, 0, 0, 0, 42]),
+      );
+      r.readTaggedFields();
+      expect(r.readInt32()).to.equal(42);
+    });
+  });
+
+  describe('partitionFor', function () {
+    it('puts every key where kafkajs (and the Java client) put it', function () {
+      const partitioner = kafkajs.Partitioners.DefaultPartitioner();
+      for (const partitions of [1, 3, 6, 7, 100]) {
+        const metadata = Array.from({ length: partitions }, (_, partitionId) => ({
+          partitionId,
+          leader: 1,
+        }));
+        for (let i = 0; i < 2000; i += 1) {
+          const key = `key-${i}-${'é'.repeat(i % 5)}`;
+          const theirs = partitioner({
+            topic: TOPIC,
+            partitionMetadata: metadata as never,
+            message: { key, value: null },
+          });
+          expect(partitionFor(Buffer.from(key), partitions), key).to.equal(theirs);
+        }
+      }
+    });
+  });
+
+  describe('sendFates', function () {
+    it('no error: every partition written', function () {
+      const f = sendFates(TOPIC, [0, 1], undefined);
+      expect([...f.values()].map((x) => x.fate)).to.deep.equal(['written', 'written']);
+    });
+
+    it('reads per-partition answers: appended, refused before the append, unknown', function () {
+      // 0 appended; 1 NOT_LEADER_OR_FOLLOWER; 2 NOT_ENOUGH_REPLICAS_AFTER_APPEND (written
+      // to the leader, too few replicas): not proof of anything.
+      const err = new MultipleErrors('Producing messages failed.', [
+        produceAnswer({ 0: 0, 1: 6, 2: 20 }),
+      ]);
+      const f = sendFates(TOPIC, [0, 1, 2, 3], err);
+      expect(f.get(0)).to.include({ fate: 'written' });
+      expect(f.get(1)).to.include({
+        fate: 'rejected',
+        retriable: true,
+        error: 'NOT_LEADER_OR_FOLLOWER',
+      });
+      expect(f.get(2)).to.include({ fate: 'unknown' });
+      // No answer at all for partition 3.
+      expect(f.get(3)).to.include({ fate: 'unknown' });
+    });
+
+    it('a too-large refusal is not worth resending', function () {
+      const f = sendFates(TOPIC, [0], produceAnswer({ 0: 10 }));
+      expect(f.get(0)).to.include({
+        fate: 'rejected',
+        retriable: false,
+        error: 'MESSAGE_TOO_LARGE',
+      });
+    });
+
+    it('other leaders that answered count as written (`produced`)', function () {
+      const err = Object.assign(
+        new MultipleErrors('Producing messages failed.', [new NetworkError('Connection closed')]),
+        {
+          produced: { offsets: [{ topic: TOPIC, partition: 4, offset: 1n }] },
+        },
+      );
+      const f = sendFates(TOPIC, [3, 4], err);
+      expect(f.get(3)).to.include({ fate: 'unknown' });
+      expect(f.get(4)).to.include({ fate: 'written' });
+    });
+
+    it('a connection that never opened sent nothing; a closed one may have', function () {
+      expect(sendFates(TOPIC, [0], refused()).get(0)).to.include({ fate: 'rejected' });
+      const both = new MultipleErrors('Producing messages failed.', [
+        refused(),
+        new NetworkError('Connection closed'),
+      ]);
+      expect(sendFates(TOPIC, [0], both).get(0)).to.include({ fate: 'unknown' });
+      expect(sendFates(TOPIC, [0], new Error('Out of bounds.')).get(0)).to.include({
+        fate: 'unknown',
+      });
+    });
+  });
+
+  describe('combineFates and requestOutcome', function () {
+    it('written once is written; unknown once stays unknown unless written later', function () {
+      expect(combineFates('unknown', 'written')).to.equal('written');
+      expect(combineFates('written', 'rejected')).to.equal('written');
+      expect(combineFates('unknown', 'rejected')).to.equal('unknown');
+      expect(combineFates('rejected', 'rejected')).to.equal('rejected');
+    });
+
+    it('202 only when all are in, 503 only when provably none is, else 504', function () {
+      expect(requestOutcome(['written', 'written'])).to.equal('ok');
+      expect(requestOutcome(['rejected', 'rejected'])).to.equal('not-sent');
+      expect(requestOutcome(['written', 'rejected'])).to.equal('indeterminate');
+      expect(requestOutcome(['rejected', 'unknown'])).to.equal('indeterminate');
+    });
+  });
+
+  describe('createSerialBatcher', function () {
+    it('flushes one batch at a time; what arrives meanwhile goes out together next', async function () {
+      const flushed: number[][] = [];
+      let running = 0;
+      let most = 0;
+      const b = createSerialBatcher<number>({
+        lingerMs: 0,
+        maxWeight: 100,
+        weightOf: () => 1,
+        flush: async (items) => {
+          running += 1;
+          most = Math.max(most, running);
+          flushed.push(items);
+          await sleep(20);
+          running -= 1;
+        },
+        onError: () => undefined,
+      });
+      b.add(1);
+      b.add(2);
+      await sleep(5);
+      for (let i = 3; i <= 6; i += 1) b.add(i);
+      await b.drain();
+      expect(most).to.equal(1);
+      expect(flushed).to.deep.equal([
+        [1, 2],
+        [3, 4, 5, 6],
+      ]);
+    });
+
+    it('keeps each flush within maxWeight and reports a failed flush', async function () {
+      const flushed: number[][] = [];
+      const errors: unknown[] = [];
+      const b = createSerialBatcher<number>({
+        lingerMs: 0,
+        maxWeight: 5,
+        weightOf: (n) => n,
+        flush: (items) => {
+          flushed.push(items);
+          return items.includes(9) ? Promise.reject(new Error('boom')) : Promise.resolve();
+        },
+        onError: (err) => errors.push(err),
+      });
+      for (const n of [2, 2, 2, 9, 1]) b.add(n);
+      await b.drain();
+      expect(flushed).to.deep.equal([[2, 2], [2], [9], [1]]);
+      expect(errors).to.have.length(1);
+    });
+  });
+});
