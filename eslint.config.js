@@ -70,7 +70,6 @@ export default tseslint.config(
     ignores: [
       'lib/sink.ts', // TODO(issue 10): split
       'lib/transports/bullmq/consumer.ts', // TODO(issue 10): split
-      'lib/transports/kafka/consumer.ts', // TODO(issue 10): split
       'lib/transports/redis/consumer.ts', // TODO(issue 10): split
       'workers/supervisor.ts', // TODO(issue 10): split
       'workers/worker.ts', // TODO(issue 10): split

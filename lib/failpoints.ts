@@ -9,6 +9,7 @@ export const FAILPOINTS = {
   'early-202': 'the producer answers 202 before the broker ack, and drops a share of publishes',
   'ack-before-effect': 'workers acknowledge before the sink write',
   'auto-commit': 'the Kafka consumer commits what it fetched at once, processed or not',
+  unordered: 'the Kafka consumer handles a chunk of a partition at once, whatever its keys',
   'no-claim':
     'the Redis consumer never reclaims pending entries (no XAUTOCLAIM, no re-read of its own)',
   'group-from-latest': 'consumer groups start at the end of the log',

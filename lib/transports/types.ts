@@ -1,5 +1,6 @@
 import type { EventEnvelope, TransportName } from '../envelope.ts';
 import type { Logger } from '../log.ts';
+import type { BrokerPosition } from './position.ts';
 
 /**
  * The publish side of a transport. `publish` resolves only once the broker durably holds
@@ -20,6 +21,8 @@ export interface Publisher {
 export interface Delivery {
   event: EventEnvelope;
   deliveryCount: number;
+  /** Where the broker holds the event, for the checker's order rules (see position.ts). */
+  position?: BrokerPosition;
 }
 
 /** Applies the effect. Throw `PermanentHandlerError` for an event that can never succeed. */

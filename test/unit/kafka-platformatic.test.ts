@@ -28,7 +28,10 @@ function produceAnswer(codes: Record<number, number>): ResponseError {
   const errors = Object.fromEntries(
     partitionResponses
       .filter((p) => p.errorCode !== 0)
-      .map((p, j) => [`/responses/0/partition_responses/${j}`, [p.errorCode, null]]),
+      .map((p, j) => [
+        `/responses/0/partition_responses/${j}`,
+        [p.errorCode, null] as [number, null],
+      ]),
   );
   return new ResponseError(0, 11, errors, { responses: [{ name: TOPIC, partitionResponses }] });
 }
