@@ -4,6 +4,11 @@ import kafkajs from 'kafkajs';
 import { MultipleErrors, NetworkError, Reader, ResponseError } from '@platformatic/kafka';
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
+import {
+  decodeOwned,
+  encodeOwned,
+  stickyAssign,
+} from '../../lib/transports/kafka/platformatic/assignor.ts';
 import { partitionFor } from '../../lib/transports/kafka/platformatic/partition.ts';
 import {
   combineFates,
@@ -209,6 +214,43 @@ describe('kafka on @platformatic/kafka: the pure parts', function () {
       await b.drain();
       expect(flushed).to.deep.equal([[2, 2], [2], [9], [1]]);
       expect(errors).to.have.length(1);
+    });
+  });
+
+  describe('the cooperative sticky assignor', function () {
+    const owned = (entries: Record<string, number[]>) => new Map(Object.entries(entries));
+    const plan = (entries: Record<string, number[]>, partitions: number) =>
+      Object.fromEntries(stickyAssign(owned(entries), partitions));
+
+    it('gives everything to the only member, and splits unowned partitions evenly', function () {
+      expect(plan({ a: [] }, 4)).to.deep.equal({ a: [0, 1, 2, 3] });
+      expect(plan({ a: [], b: [] }, 5)).to.deep.equal({ a: [0, 1, 2], b: [3, 4] });
+    });
+
+    it('keeps what members own; a partition that must move goes to nobody this round', function () {
+      // b joins: a keeps its share (2), partitions 2 and 3 wait for a to let them go.
+      expect(plan({ a: [0, 1, 2, 3], b: [] }, 4)).to.deep.equal({ a: [0, 1], b: [] });
+      // a let them go: now unowned, they go to b.
+      expect(plan({ a: [0, 1], b: [] }, 4)).to.deep.equal({ a: [0, 1], b: [2, 3] });
+    });
+
+    it("hands a leaving member's partitions out at once, moving nothing else", function () {
+      // c left (its partitions 4 and 5 are unowned): a and b keep theirs and share them.
+      expect(plan({ a: [0, 1], b: [2, 3] }, 6)).to.deep.equal({ a: [0, 1, 4], b: [2, 3, 5] });
+    });
+
+    it('never assigns a partition twice, whatever members claim', function () {
+      const p = plan({ a: [0, 1, 2], b: [1, 2, 3], c: [9] }, 4);
+      const all = Object.values(p).flat();
+      expect(new Set(all).size).to.equal(all.length);
+      expect(p.a).to.deep.equal([0, 1]);
+    });
+
+    it('round-trips what a member owns through its subscription user data', function () {
+      expect(decodeOwned('t', encodeOwned('t', [3, 1]))).to.deep.equal([1, 3]);
+      expect(decodeOwned('other', encodeOwned('t', [3, 1]))).to.deep.equal([]);
+      expect(decodeOwned('t', Buffer.alloc(0))).to.deep.equal([]);
+      expect(decodeOwned('t', null)).to.deep.equal([]);
     });
   });
 });

@@ -28,4 +28,5 @@ export const kafkaDriver: TransportDriver = {
     boundFrom: 'KAFKA_SESSION_TIMEOUT_MS',
   }),
   raw: configuredRaw,
+  variants: [{ name: 'platformatic', env: { KAFKA_CLIENT: 'platformatic' } }],
 };

@@ -13,6 +13,13 @@ const kafkaClient = (raw: string, env: string): KafkaClientName => {
 };
 
 /** Kafka's slice of the options (lib/config.ts composes them). Units are in the names. */
+const bool = (raw: string, env: string): boolean => {
+  const v = raw.trim().toLowerCase();
+  if (v === 'true' || v === '1') return true;
+  if (v === 'false' || v === '0') return false;
+  throw new ConfigError(`${env} must be true or false, got "${raw}"`);
+};
+
 export const KAFKA_OPTIONS = {
   client: opt(
     'KAFKA_CLIENT',
@@ -58,6 +65,12 @@ export const KAFKA_OPTIONS = {
     10000,
     int(1000),
     'time members get to rejoin during a rebalance',
+  ),
+  staticMembership: opt(
+    'KAFKA_STATIC_MEMBERSHIP',
+    true,
+    bool,
+    'platformatic client only: workers join with group.instance.id = their slot (KIP-345), so a restarted worker takes its partitions back at once',
   ),
   commitIntervalMs: opt(
     'KAFKA_COMMIT_INTERVAL_MS',

@@ -1,0 +1,98 @@
+import type { KafkaMessage } from 'kafkajs';
+import { failpoint } from '../../../failpoints.ts';
+import type { Limiter } from '../../limiter.ts';
+import { createKeyOrderedScheduler, type KeyOrderedScheduler } from '../key-ordered.ts';
+import type { MessageHandler } from '../message-handler.ts';
+import type { ReceiptCounter } from '../receipts.ts';
+import type { PlatformaticMessage } from './batches.ts';
+import { asKafkaMessage } from './kafka-message.ts';
+
+/** What every partition's work shares with the consumer. */
+export interface WorkContext {
+  concurrency: number;
+  /** Shared by every partition: it bounds the whole worker. */
+  limit: Limiter;
+  handle: MessageHandler;
+  receipts: ReceiptCounter;
+  /** Failpoints only: commits `partition` through `offset` (exclusive next offset) now. */
+  commitNow: (partition: number, next: bigint) => Promise<void>;
+  /** Called after each message finished (room for more). */
+  onProgress: () => void;
+}
+
+interface Item {
+  offset: bigint;
+  key: string | undefined;
+  km: KafkaMessage;
+}
+
+/** One owned partition: its messages through the key-ordered scheduler (key-ordered.ts). */
+export interface PartitionWork {
+  readonly partition: number;
+  /** Takes the messages that continue the partition; returns how many it took. */
+  push(messages: readonly PlatformaticMessage[]): number;
+  /** The offset to commit (one past the all-done prefix); undefined before the first. */
+  committable(): bigint | undefined;
+  pending(): number;
+  /** Starts nothing more; resolves once what is in flight has finished. */
+  stop(): Promise<void>;
+}
+
+const generationOf = (m: PlatformaticMessage): number =>
+  Number((m.metadata as { consumer?: { generationId?: number } }).consumer?.generationId ?? 0);
+
+/**
+ * Work on `partition` from group generation `generation` on. A message is taken only if it
+ * was fetched in that generation or later (the stream refetches from the committed offset
+ * on every join; a message buffered under an older ownership would start the partition at
+ * the wrong place) and continues the partition (a refetch of what was already taken is
+ * dropped).
+ */
+export function createPartitionWork(
+  ctx: WorkContext,
+  partition: number,
+  generation: number,
+): PartitionWork {
+  let next: bigint | undefined;
+  let highestStarted = -1n;
+  const scheduler: KeyOrderedScheduler<Item> = createKeyOrderedScheduler<Item>({
+    concurrency: ctx.concurrency,
+    // FAILPOINT unordered: every message runs as soon as there is room, whatever its key.
+    keyOf: (item) => (failpoint('unordered') ? undefined : item.key),
+    handle: async (item) => {
+      const receipts = await ctx.receipts.one(item.km);
+      if (failpoint('ack-before-effect')) {
+        // FAILPOINT ack-before-effect: committed through the highest message started, before
+        // its handler runs.
+        if (item.offset > highestStarted) highestStarted = item.offset;
+        await ctx.commitNow(partition, highestStarted + 1n).catch(() => undefined);
+      }
+      try {
+        return await ctx.limit(() => ctx.handle(item.km, partition, receipts));
+      } finally {
+        ctx.onProgress();
+      }
+    },
+  });
+  return {
+    partition,
+    push(messages) {
+      const items: Item[] = [];
+      for (const m of messages) {
+        if (generationOf(m) < generation || (next !== undefined && m.offset < next)) continue;
+        next = m.offset + 1n;
+        items.push({ offset: m.offset, key: m.key?.toString('latin1'), km: asKafkaMessage(m) });
+      }
+      if (items.length > 0 && !scheduler.stopped()) scheduler.push(items);
+      return items.length;
+    },
+    committable: () => {
+      const done = scheduler.committable();
+      return done === undefined ? undefined : done.offset + 1n;
+    },
+    pending: () => scheduler.pending(),
+    stop: async () => {
+      await scheduler.stop().catch(() => undefined);
+    },
+  };
+}
