@@ -11,6 +11,8 @@ export interface LoadOverrides {
   durationSec?: number;
   transports?: ScenarioArgs['transports'];
   workers?: number;
+  /** Extra environment of the run's services and the harness (e.g. KAFKA_CLIENT). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export function applyOverrides(scenario: Scenario, o: LoadOverrides): Scenario {
@@ -23,6 +25,10 @@ export function applyOverrides(scenario: Scenario, o: LoadOverrides): Scenario {
       ...(o.rate !== undefined ? { ratePerSec: o.rate } : {}),
       ...(o.durationSec !== undefined ? { durationSec: o.durationSec } : {}),
     },
-    workers: { ...scenario.workers, ...(o.workers !== undefined ? { size: o.workers } : {}) },
+    workers: {
+      ...scenario.workers,
+      ...(o.workers !== undefined ? { size: o.workers } : {}),
+      ...(o.env ? { env: { ...scenario.workers.env, ...o.env } } : {}),
+    },
   };
 }

@@ -2,6 +2,8 @@ import { TRANSPORTS, parseTransportList, type TransportName } from '../../lib/en
 import { commaList } from '../../lib/comma-list.ts';
 import { parseFlags, type FlagProblem, type FlagSpec } from '../../lib/cli-flags.ts';
 import { SEED_PATTERN } from '../random.ts';
+// --kafka-client: the values KAFKA_CLIENT takes.
+import { KAFKA_CLIENTS } from '../../lib/transports/kafka/options.ts';
 
 /**
  * Arguments of `npm run scenario <name> [-- flags]`. Parsing is pure and returns a typed
@@ -22,6 +24,9 @@ export interface ScenarioArgs {
   /** Print result.json to stdout instead of the table. */
   json: boolean;
   failpoints: string[];
+  // --kafka-client
+  /** Extra environment for every service of the run and for the harness' own reads. */
+  env?: Record<string, string>;
 }
 
 export type ParsedScenarioArgs =
@@ -41,6 +46,8 @@ const FLAGS: Record<string, { kind: FlagKind; doc: string }> = {
   out: { kind: 'text', doc: 'folder of the run folders (default runs)' },
   json: { kind: 'bool', doc: 'print result.json instead of the summary table' },
   failpoints: { kind: 'list', doc: 'comma list of failpoints to switch on' },
+  // --kafka-client: sets KAFKA_CLIENT for the producer, the workers and the harness.
+  'kafka-client': { kind: 'text', doc: `Kafka client: ${KAFKA_CLIENTS.join(' or ')}` },
   list: { kind: 'bool', doc: 'list the scenarios' },
   help: { kind: 'bool', doc: 'this text (also -h)' },
 };
@@ -54,7 +61,8 @@ export function scenarioUsage(scenarios: readonly string[]): string {
   });
   return [
     'usage: npm run scenario <name> [-- --messages N --rate R --duration S --transports kafka,redis',
-    '       --workers N --seed S --out DIR --json --failpoints a,b]',
+    '       --workers N --seed S --out DIR --json --failpoints a,b',
+    '       --kafka-client kafkajs|platformatic]',
     '       npm run scenario -- --list',
     '       npm run scenario -- --help',
     '',
@@ -155,6 +163,10 @@ function assignValue(args: ScenarioArgs, name: string, value: number | string | 
     case 'failpoints':
       args.failpoints = value as string[];
       break;
+    // --kafka-client
+    case 'kafka-client':
+      args.env = { ...args.env, KAFKA_CLIENT: value as string };
+      break;
   }
 }
 
@@ -190,6 +202,11 @@ function parseValue(name: string, raw: string): number | string | string[] | { e
         ? items
         : { error: `--failpoints: "${bad}" is not a failpoint name` };
     }
+    // --kafka-client
+    case 'kafka-client':
+      return (KAFKA_CLIENTS as readonly string[]).includes(raw)
+        ? raw
+        : { error: `--kafka-client must be ${KAFKA_CLIENTS.join(' or ')}, got "${raw}"` };
     case 'seed':
       return SEED_PATTERN.test(raw)
         ? raw

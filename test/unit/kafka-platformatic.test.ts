@@ -2,6 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'chai';
 import kafkajs from 'kafkajs';
 import { MultipleErrors, NetworkError, Reader, ResponseError } from '@platformatic/kafka';
+import { parseScenarioArgs } from '../../harness/cli/scenario-args.ts';
+import { applyOverrides } from '../../harness/scenario-overrides.ts';
+import { getScenario, SCENARIO_NAMES } from '../../scenarios/index.ts';
 import { loadConfig } from '../../lib/config.ts';
 import { ConfigError } from '../../lib/errors.ts';
 import {
@@ -56,6 +59,27 @@ describe('kafka on @platformatic/kafka: the pure parts', function () {
         .with.property('message')
         .that.includes('KAFKA_CLIENT')
         .and.includes('kafkajs, platformatic');
+    });
+  });
+
+  describe('npm run scenario <name> -- --kafka-client', function () {
+    it('sets KAFKA_CLIENT for every service of the run and the harness', function () {
+      const parsed = parseScenarioArgs(['smoke', '--kafka-client', 'platformatic'], SCENARIO_NAMES);
+      if (parsed.kind !== 'run') throw new Error(JSON.stringify(parsed));
+      expect(parsed.args.env).to.deep.equal({ KAFKA_CLIENT: 'platformatic' });
+      const s = applyOverrides(getScenario('crash-consumer')!, parsed.args);
+      // The scenario's own env stays; the run's services and config read it (scenario-system.ts).
+      expect(s.workers.env).to.include({
+        KAFKA_CLIENT: 'platformatic',
+        KAFKA_SESSION_TIMEOUT_MS: '4000',
+      });
+      expect(loadConfig(s.workers.env).kafka.client).to.equal('platformatic');
+    });
+
+    it('refuses a client it does not know, naming both', function () {
+      const parsed = parseScenarioArgs(['smoke', '--kafka-client=rdkafka'], SCENARIO_NAMES);
+      expect(parsed).to.include({ kind: 'error' });
+      expect((parsed as { message: string }).message).to.include('kafkajs or platformatic');
     });
   });
 

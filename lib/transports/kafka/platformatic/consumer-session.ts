@@ -149,9 +149,7 @@ function runSession(r: Running): ConsumerSession {
 
 /**
  * Follows the group: each join's assignment goes to `ownership`; done offsets are committed
- * every `commitIntervalMs` and once more when a round starts (before we rejoin, on the same
- * connection). No periodic commit is sent while a round is in progress: the client answers a
- * commit refused for a rebalance by joining again, which starts yet another round.
+ * every `commitIntervalMs`, but not while a round is in progress.
  */
 function watchGroup(
   consumer: Consumer,
@@ -169,10 +167,10 @@ function watchGroup(
       e.generationId ?? consumer.generationId,
     );
   });
-  consumer.on('consumer:group:rebalance', () => {
-    if (!group.rebalancing) commit();
-    group.rebalancing = true;
-  });
+  // Not even the work done so far is committed here: the client answers a commit refused
+  // for the round by joining again, which starts another round, and so on. Nothing moves
+  // until its owner has committed it anyway (ownership.ts).
+  consumer.on('consumer:group:rebalance', () => (group.rebalancing = true));
   // A heartbeat answered without error: the round is over for us, whatever else happened.
   consumer.on('consumer:heartbeat:end', () => (group.rebalancing = false));
   const timer = setInterval(() => {

@@ -59,20 +59,25 @@ export function createPartitionWork(
     concurrency: ctx.concurrency,
     // FAILPOINT unordered: every message runs as soon as there is room, whatever its key.
     keyOf: (item) => (failpoint('unordered') ? undefined : item.key),
-    handle: async (item) => {
-      const receipts = await ctx.receipts.one(item.km);
-      if (failpoint('ack-before-effect')) {
-        // FAILPOINT ack-before-effect: committed through the highest message started, before
-        // its handler runs.
-        if (item.offset > highestStarted) highestStarted = item.offset;
-        await ctx.commitNow(partition, highestStarted + 1n).catch(() => undefined);
-      }
-      try {
-        return await ctx.limit(() => ctx.handle(item.km, partition, receipts));
-      } finally {
-        ctx.onProgress();
-      }
-    },
+    // Receipts are counted, and the failpoint commits, only once the message has a slot in the
+    // worker's limiter: a message still waiting there when its partition is handed over never
+    // runs, so it must not count as delivered.
+    handle: (item) =>
+      ctx.limit(async () => {
+        if (scheduler.stopped()) return false;
+        const receipts = await ctx.receipts.one(item.km);
+        if (failpoint('ack-before-effect')) {
+          // FAILPOINT ack-before-effect: committed through the highest message started, before
+          // its handler runs.
+          if (item.offset > highestStarted) highestStarted = item.offset;
+          await ctx.commitNow(partition, highestStarted + 1n).catch(() => undefined);
+        }
+        try {
+          return await ctx.handle(item.km, partition, receipts);
+        } finally {
+          ctx.onProgress();
+        }
+      }),
   });
   return {
     partition,
