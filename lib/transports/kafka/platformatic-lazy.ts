@@ -11,8 +11,17 @@ let loading: Promise<Module> | undefined;
  * @platformatic/kafka takes about a second to load (it compiles its option schemas), which
  * every process would pay, and every respawned worker before it can take its partitions
  * back. It is loaded only once KAFKA_CLIENT=platformatic is used.
+ *
+ * Where this file itself was loaded as CommonJS (mocha loads the tests through tsx's
+ * require hook), an `import()` would load a second copy of lib/ (its error classes, its
+ * failpoints): the module is required instead, so both sides share one copy.
  */
-const load = (): Promise<Module> => (loading ??= import('./platformatic/index.ts'));
+const load = (): Promise<Module> =>
+  (loading ??=
+    typeof require === 'function'
+      ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
+        Promise.resolve(require('./platformatic/index.ts') as Module)
+      : import('./platformatic/index.ts'));
 
 function lazyPublisher(config: Config, options?: { logger?: Logger }): Publisher {
   let publisher: Publisher | undefined;
