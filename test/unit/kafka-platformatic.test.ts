@@ -12,6 +12,7 @@ import {
   encodeOwned,
   stickyAssign,
 } from '../../lib/transports/kafka/platformatic/assignor.ts';
+import { createFairLimiter } from '../../lib/transports/kafka/platformatic/fair-limiter.ts';
 import { partitionFor } from '../../lib/transports/kafka/platformatic/partition.ts';
 import {
   combineFates,
@@ -275,6 +276,31 @@ describe('kafka on @platformatic/kafka: the pure parts', function () {
       expect(decodeOwned('other', encodeOwned('t', [3, 1]))).to.deep.equal([]);
       expect(decodeOwned('t', Buffer.alloc(0))).to.deep.equal([]);
       expect(decodeOwned('t', null)).to.deep.equal([]);
+    });
+  });
+
+  describe('createFairLimiter', function () {
+    it('bounds the tasks in flight and gives free slots to the lanes in turn', async function () {
+      const limit = createFairLimiter(2);
+      const order: string[] = [];
+      let running = 0;
+      let most = 0;
+      const task = (name: string) => async () => {
+        running += 1;
+        most = Math.max(most, running);
+        order.push(name);
+        await sleep(5);
+        running -= 1;
+      };
+      // Lane 1 queues a backlog first; lane 2 arrives later with one task.
+      const all = [1, 2, 3, 4, 5].map((i) => limit(1, task(`a${i}`)));
+      await sleep(1);
+      all.push(limit(2, task('b1')));
+      await Promise.all(all);
+      expect(most).to.equal(2);
+      // b1 gets the first slot that frees, not the one after a's backlog.
+      expect(order.slice(0, 3)).to.deep.equal(['a1', 'a2', 'b1']);
+      expect(order).to.have.length(6);
     });
   });
 });

@@ -5,13 +5,13 @@ import { createLogger } from '../../../log.ts';
 import { backoffMs, retry } from '../../../retry.ts';
 import { deadLetterTopic } from '../../dead-letter-names.ts';
 import { deliveryLimits } from '../../delivery-policy.ts';
-import { createLimiter } from '../../limiter.ts';
 import type { Consumer, Handler, WorkerConsumerOptions } from '../../types.ts';
 import type { KafkaDeadLetters } from '../dead-letters.ts';
 import { kafkaConsumerId } from '../identity.ts';
 import { createMessageHandler } from '../message-handler.ts';
 import { createReceiptCounter } from '../receipts.ts';
 import { withPlatformaticAdmin } from './client.ts';
+import { createFairLimiter } from './fair-limiter.ts';
 import { openSession, type ConsumerSession, type SessionDeps } from './consumer-session.ts';
 import { createPlatformaticDeadLetters } from './dead-letters.ts';
 import { errorTree, protocolErrorName } from './errors.ts';
@@ -59,7 +59,7 @@ export function createPlatformaticConsumer(
     staticMember: k.staticMembership,
     work: {
       concurrency: w.concurrency,
-      limit: createLimiter(w.concurrency),
+      limit: createFairLimiter(w.concurrency),
       receipts: createReceiptCounter(options.countReceipts, log),
       handle: createMessageHandler({
         handler,

@@ -1,17 +1,17 @@
 import type { KafkaMessage } from 'kafkajs';
 import { failpoint } from '../../../failpoints.ts';
-import type { Limiter } from '../../limiter.ts';
 import { createKeyOrderedScheduler, type KeyOrderedScheduler } from '../key-ordered.ts';
 import type { MessageHandler } from '../message-handler.ts';
 import type { ReceiptCounter } from '../receipts.ts';
 import type { PlatformaticMessage } from './batches.ts';
+import type { FairLimiter } from './fair-limiter.ts';
 import { asKafkaMessage } from './kafka-message.ts';
 
 /** What every partition's work shares with the consumer. */
 export interface WorkContext {
   concurrency: number;
-  /** Shared by every partition: it bounds the whole worker. */
-  limit: Limiter;
+  /** Shared by every partition: it bounds the whole worker, taking partitions in turn. */
+  limit: FairLimiter;
   handle: MessageHandler;
   receipts: ReceiptCounter;
   /** Failpoints only: commits `partition` through `offset` (exclusive next offset) now. */
@@ -63,7 +63,7 @@ export function createPartitionWork(
     // worker's limiter: a message still waiting there when its partition is handed over never
     // runs, so it must not count as delivered.
     handle: (item) =>
-      ctx.limit(async () => {
+      ctx.limit(partition, async () => {
         if (scheduler.stopped()) return false;
         const receipts = await ctx.receipts.one(item.km);
         if (failpoint('ack-before-effect')) {
