@@ -7,6 +7,8 @@ import type { BenchPlan } from './plan.ts';
 
 export interface IngestResult {
   transport: TransportName;
+  /** The driver variant measured (e.g. `platformatic`); absent for the default client. */
+  variant?: string;
   events: number;
   /** Through the producer, 100-event batches. */
   producerEventsPerS: number;
@@ -23,6 +25,8 @@ export interface IngestResult {
 export interface SingleResult {
   /** A transport, or `livez` (the HTTP ceiling: GET /livez on the same server). */
   target: TransportName | 'livez';
+  /** The driver variant measured (e.g. `platformatic`); absent for the default client. */
+  variant?: string;
   requestsPerS: number;
   p50Ms: number;
   p99Ms: number;
@@ -32,6 +36,8 @@ export interface SingleResult {
 
 export interface DrainResult {
   transport: TransportName;
+  /** The driver variant measured (e.g. `platformatic`); absent for the default client. */
+  variant?: string;
   events: number;
   /** Over the first-to-last sink effect window. */
   workersEventsPerS: number;
@@ -45,6 +51,8 @@ export interface DrainResult {
 
 export interface RecoveryResult {
   transport: TransportName;
+  /** The driver variant measured (e.g. `platformatic`); absent for the default client. */
+  variant?: string;
   /** Events the killed worker held (in flight, or the next of its partitions for Kafka). */
   held: number;
   /** Kill to the first held event processed elsewhere. */
@@ -60,6 +68,8 @@ export interface RecoveryResult {
 
 export interface LatencyResult {
   transport: TransportName;
+  /** The driver variant measured (e.g. `platformatic`); absent for the default client. */
+  variant?: string;
   /** Fraction of the single-event capacity offered. */
   fraction: number;
   targetPerS: number;

@@ -21,6 +21,7 @@ import type { BenchResult } from './results.ts';
 import { startProducer, type ProducerHandle } from './services.ts';
 import { openSinkReader } from './sink-reader.ts';
 import { configFor, directEnv, runNames } from './stack.ts';
+import { benchSubjects, byEnv, subjectLabel, type BenchSubject } from './subjects.ts';
 
 /** Kafka's jar folder in the cache: the running version's, else any cached one (external infra). */
 function kafkaLibsDir(cache: string, version: string): string {
@@ -44,6 +45,8 @@ interface BenchRun {
   ctx: BenchContext;
   result: BenchResult;
   transports: TransportName[];
+  /** Each transport's default, then its variants (both Kafka clients). */
+  subjects: BenchSubject[];
   /** Runs one measurement; a failure is recorded in `result.errors`, not thrown. */
   attempt: <T>(what: string, fn: () => Promise<T>) => Promise<T | undefined>;
 }
@@ -80,6 +83,7 @@ export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
     },
     result,
     transports: options.transports,
+    subjects: benchSubjects(options.transports),
     attempt: (what, fn) => attemptInto(result, what, fn),
   };
   try {
@@ -147,13 +151,25 @@ async function attemptInto<T>(
 }
 
 /**
- * 1 and 2: ingest and single requests through one producer on its own topic/stream/queue.
- * Restarted if something killed it (the machine is shared), so one lost process does not
- * cost every later figure.
+ * 1 and 2: ingest and single requests through one producer on its own topic/stream/queue,
+ * one producer per client variant (a variant is a process-wide setting). Restarted if
+ * something killed it (the machine is shared), so one lost process does not cost every
+ * later figure.
  */
 async function runProducerPhases(run: BenchRun): Promise<void> {
-  const { ctx, result, transports: ts, attempt } = run;
-  const ingestEnv = { ...ctx.baseEnv, ...runNames('producer') };
+  for (const [i, group] of byEnv(run.subjects).entries()) {
+    await producerPhasesFor(run, group, i === 0);
+  }
+}
+
+/** Ingest and single requests of the subjects sharing one producer's env. */
+async function producerPhasesFor(
+  run: BenchRun,
+  group: BenchSubject[],
+  withCeiling: boolean,
+): Promise<void> {
+  const { ctx, result, attempt } = run;
+  const ingestEnv = { ...ctx.baseEnv, ...group[0]?.env, ...runNames('producer') };
   let producer: ProducerHandle | undefined;
   const liveProducer = async (before: string): Promise<ProducerHandle> => {
     const gone = producer?.exitReason();
@@ -167,15 +183,17 @@ async function runProducerPhases(run: BenchRun): Promise<void> {
     producer = await startProducer(ingestEnv, ctx.logDir, 'producer-ingest');
     return producer;
   };
-  for (const t of ts) {
-    const r = await attempt(`ingest ${t}`, async () =>
-      measureIngest(ctx, await liveProducer(`ingest ${t}`), t),
-    );
+  for (const s of group) {
+    const what = `ingest ${subjectLabel(s)}`;
+    const r = await attempt(what, async () => measureIngest(ctx, await liveProducer(what), s));
     if (r) result.ingest.push(r);
   }
-  for (const target of [...ts, 'livez' as const]) {
-    const r = await attempt(`single requests ${target}`, async () =>
-      measureSingle(ctx, await liveProducer(`single requests ${target}`), target),
+  const targets = [...group, ...(withCeiling ? [{ transport: 'livez' as const }] : [])];
+  for (const s of targets) {
+    const what = `single requests ${subjectLabel(s)}`;
+    const variant = 'variant' in s ? s.variant : undefined;
+    const r = await attempt(what, async () =>
+      measureSingle(ctx, await liveProducer(what), s.transport, variant),
     );
     if (r) result.single.push(r);
   }
@@ -183,43 +201,58 @@ async function runProducerPhases(run: BenchRun): Promise<void> {
   await cleanupRun(configFor(ingestEnv));
 }
 
-/** 3: drain, transport by transport (CPU-bound: nothing else runs meanwhile). */
-async function runDrainPhase({ ctx, result, transports, attempt }: BenchRun): Promise<void> {
-  for (const t of transports) {
-    const r = await attempt(`drain ${t}`, () => measureDrain(ctx, t));
+/** 3: drain, subject by subject (CPU-bound: nothing else runs meanwhile). */
+async function runDrainPhase({ ctx, result, subjects, attempt }: BenchRun): Promise<void> {
+  for (const s of subjects) {
+    const r = await attempt(`drain ${subjectLabel(s)}`, () => measureDrain(ctx, s));
     if (r) result.drain.push(r);
   }
 }
 
-/** 4: recovery is bound by timeouts, not CPU: the transports run side by side. */
-async function runRecoveryPhase({ ctx, result, transports, attempt }: BenchRun): Promise<void> {
-  progress(`recovery: ${transports.join(', ')} side by side`);
+/** 4: recovery is bound by timeouts, not CPU: the subjects run side by side. */
+async function runRecoveryPhase({ ctx, result, subjects, attempt }: BenchRun): Promise<void> {
+  progress(`recovery: ${subjects.map(subjectLabel).join(', ')} side by side`);
   const recoveries = await Promise.all(
-    transports.map((t) => attempt(`recovery ${t}`, () => measureRecovery(ctx, t))),
+    subjects.map((s) => attempt(`recovery ${subjectLabel(s)}`, () => measureRecovery(ctx, s))),
   );
   for (const r of recoveries) if (r) result.recovery.push(r);
 }
 
-/** 5: latency against a fresh producer (no backlog left from the ingest runs). */
-async function runLatencyPhase({ ctx, result, transports, attempt }: BenchRun): Promise<void> {
-  const latencyEnv = { ...ctx.baseEnv, ...runNames('latency'), WORK_TIME_MS: '0' };
+/** 5: latency against a fresh producer per client variant (no backlog from the ingest runs). */
+async function runLatencyPhase(run: BenchRun): Promise<void> {
+  for (const group of byEnv(run.subjects)) await latencyFor(run, group);
+}
+
+async function latencyFor(
+  { ctx, result, attempt }: BenchRun,
+  group: BenchSubject[],
+): Promise<void> {
+  const latencyEnv = {
+    ...ctx.baseEnv,
+    ...group[0]?.env,
+    ...runNames('latency'),
+    WORK_TIME_MS: '0',
+  };
   const latencyProducer = await attempt('latency producer start', () =>
     startProducer(latencyEnv, ctx.logDir, 'producer-latency'),
   );
   if (!latencyProducer) return;
   const reader = await openSinkReader(ctx.endpoints.sink.direct, latencyEnv.SINK_NAMESPACE);
   try {
-    for (const t of transports) {
+    for (const s of group) {
+      const label = subjectLabel(s);
       // Scaled from the single-event capacity measured in phase 2.
-      const capacity = result.single.find((x) => x.target === t)?.requestsPerS;
+      const capacity = result.single.find(
+        (x) => x.target === s.transport && x.variant === s.variant,
+      )?.requestsPerS;
       if (capacity === undefined || !Number.isFinite(capacity) || capacity <= 0) {
         result.errors.push(
-          `latency ${t}: no single-event capacity measured to scale the load from`,
+          `latency ${label}: no single-event capacity measured to scale the load from`,
         );
         continue;
       }
-      const r = await attempt(`latency ${t}`, () =>
-        measureLatency(ctx, latencyProducer, latencyEnv, reader, t, capacity),
+      const r = await attempt(`latency ${label}`, () =>
+        measureLatency(ctx, latencyProducer, latencyEnv, reader, s, capacity),
       );
       if (r) result.latency.push(...r);
     }

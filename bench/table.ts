@@ -1,4 +1,5 @@
 import type { BenchResult } from './results.ts';
+import { subjectLabel } from './subjects.ts';
 
 /** Plain fixed-width tables of a bench result, one section per measurement. */
 
@@ -50,7 +51,7 @@ function ingestTable(r: BenchResult): string[] {
     `INGEST: ${p.payloadBytes} B payloads, ${p.ingest.batchSize}-event batches, ${p.ingest.concurrency} in flight, ${num(p.ingest.events)} events`,
     ['transport', 'producer ev/s', 'raw client ev/s', 'ratio', 'broker tool ev/s', 'tool'],
     r.ingest.map((i) => [
-      i.transport,
+      subjectLabel(i),
       num(i.producerEventsPerS),
       num(i.rawEventsPerS),
       num(i.ratio, 2),
@@ -66,7 +67,9 @@ function singleTable(r: BenchResult): string[] {
     `SINGLE-EVENT REQUESTS: autocannon, ${p.single.connections} connections, ${p.single.durationS} s`,
     ['target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'errors'],
     r.single.map((x) => [
-      x.target === 'livez' ? 'GET /livez (ceiling)' : `POST ${x.target}`,
+      x.target === 'livez'
+        ? 'GET /livez (ceiling)'
+        : `POST ${subjectLabel({ transport: x.target, variant: x.variant })}`,
       num(x.requestsPerS),
       ms(x.p50Ms),
       ms(x.p99Ms),
@@ -82,7 +85,7 @@ function drainTable(r: BenchResult): string[] {
     `DRAIN: backlog of ${num(p.drain.events)}, ${p.drain.poolSize} consumers, WORK_TIME_MS=0 (rate over first..last sink effect)`,
     ['transport', 'workers ev/s', 'raw loop ev/s', 'ratio', 'wall s (workers)', 'wall s (raw)'],
     r.drain.map((d) => [
-      d.transport,
+      subjectLabel(d),
       num(d.workersEventsPerS),
       num(d.rawEventsPerS),
       num(d.ratio, 2),
@@ -98,7 +101,7 @@ function recoveryTable(r: BenchResult): string[] {
     `RECOVERY: SIGKILL 1 of ${p.recovery.poolSize} workers holding events, WORK_TIME_MS=${p.recovery.workTimeMs}, respawn off`,
     ['transport', 'held', 'first s', 'all s', 'bound s', 'target', 'bound from'],
     r.recovery.map((x) => [
-      x.transport,
+      subjectLabel(x),
       num(x.held),
       s(x.firstRecoveredMs),
       s(x.recoveredMs),
@@ -115,7 +118,7 @@ function latencyTable(r: BenchResult): string[] {
     `END-TO-END LATENCY: client send -> first sink effect, single-event requests, ${p.latency.durationS} s per load`,
     ['transport', 'load', 'target/s', 'achieved/s', 'measured', 'p50 ms', 'p99 ms'],
     r.latency.map((l) => [
-      l.transport,
+      subjectLabel(l),
       `${Math.round(l.fraction * 100)}%`,
       num(l.targetPerS),
       num(l.achievedPerS),

@@ -13,6 +13,8 @@ export interface LoadOverrides {
   workers?: number;
   /** Requests in flight per transport. */
   concurrency?: number;
+  /** Extra environment of the run's services and the harness (e.g. KAFKA_CLIENT). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export function applyOverrides(scenario: Scenario, o: LoadOverrides): Scenario {
@@ -26,6 +28,10 @@ export function applyOverrides(scenario: Scenario, o: LoadOverrides): Scenario {
       ...(o.durationSec !== undefined ? { durationSec: o.durationSec } : {}),
       ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
     },
-    workers: { ...scenario.workers, ...(o.workers !== undefined ? { size: o.workers } : {}) },
+    workers: {
+      ...scenario.workers,
+      ...(o.workers !== undefined ? { size: o.workers } : {}),
+      ...(o.env ? { env: { ...scenario.workers.env, ...o.env } } : {}),
+    },
   };
 }

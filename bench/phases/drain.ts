@@ -1,4 +1,3 @@
-import type { TransportName } from '../../lib/envelope.ts';
 import { cleanupRun } from '../cleanup.ts';
 import type { BenchContext } from '../context.ts';
 import { envelopes, eventIds, runTag } from '../events.ts';
@@ -8,6 +7,7 @@ import type { DrainResult } from '../results.ts';
 import { startPool, startRawConsumers } from '../services.ts';
 import { effectWindow, openSinkReader } from '../sink-reader.ts';
 import { configFor, runNames } from '../stack.ts';
+import { logName, subjectLabel, variantField, type BenchSubject } from '../subjects.ts';
 import { perSecond, ratio } from '../stats.ts';
 
 interface DrainRun {
@@ -22,18 +22,20 @@ interface DrainRun {
  */
 async function drainOnce(
   ctx: BenchContext,
-  transport: TransportName,
+  subject: BenchSubject,
   kind: 'workers' | 'raw',
 ): Promise<DrainRun> {
+  const { transport } = subject;
   const { events: count, poolSize, timeoutMs } = ctx.plan.drain;
   const names = runNames(`dr-${kind}-${transport}`);
-  const env = { ...ctx.baseEnv, ...names, WORK_TIME_MS: '0' };
+  const env = { ...ctx.baseEnv, ...subject.env, ...names, WORK_TIME_MS: '0' };
   const config = configFor(env);
-  progress(`drain ${transport} (${kind}): filling ${count} events`);
+  const label = subjectLabel(subject);
+  progress(`drain ${label} (${kind}): filling ${count} events`);
   await fillBacklog(transport, config, envelopes(eventIds(runTag('d'), count), ctx.payload));
   const reader = await openSinkReader(ctx.endpoints.sink.direct, names.SINK_NAMESPACE);
   try {
-    progress(`drain ${transport} (${kind}): ${poolSize} consumers draining`);
+    progress(`drain ${label} (${kind}): ${poolSize} consumers draining`);
     const started = Date.now();
     if (kind === 'workers') {
       const pool = await startPool(
@@ -41,7 +43,7 @@ async function drainOnce(
         poolSize,
         env,
         ctx.logDir,
-        `drain-workers-${transport}`,
+        logName('drain-workers', subject),
       );
       try {
         await reader.waitForRecords(transport, count, timeoutMs);
@@ -69,14 +71,12 @@ async function drainOnce(
   }
 }
 
-export async function measureDrain(
-  ctx: BenchContext,
-  transport: TransportName,
-): Promise<DrainResult> {
-  const raw = await drainOnce(ctx, transport, 'raw');
-  const ours = await drainOnce(ctx, transport, 'workers');
+export async function measureDrain(ctx: BenchContext, subject: BenchSubject): Promise<DrainResult> {
+  const raw = await drainOnce(ctx, subject, 'raw');
+  const ours = await drainOnce(ctx, subject, 'workers');
   return {
-    transport,
+    transport: subject.transport,
+    ...variantField(subject),
     events: ctx.plan.drain.events,
     workersEventsPerS: ours.eventsPerS,
     rawEventsPerS: raw.eventsPerS,

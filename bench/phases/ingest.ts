@@ -9,6 +9,7 @@ import { postBodies } from '../http-batch-load.ts';
 import { progress } from '../progress.ts';
 import type { IngestResult } from '../results.ts';
 import type { ProducerHandle } from '../services.ts';
+import { subjectLabel, variantField, type BenchSubject } from '../subjects.ts';
 import { configFor, runNames } from '../stack.ts';
 import { perSecond, ratio } from '../stats.ts';
 
@@ -23,18 +24,24 @@ const WARMUP_BATCHES = 10;
 export async function measureIngest(
   ctx: BenchContext,
   producer: ProducerHandle,
-  transport: TransportName,
+  subject: BenchSubject,
 ): Promise<IngestResult> {
+  const { transport } = subject;
   const tag = runTag(`in-${transport}`);
-  const ours = await ingestThroughProducer(ctx, producer, transport, tag);
-  // The raw client on its own topic/stream/queue.
-  const rawConfig = configFor({ ...ctx.baseEnv, ...runNames(`in-raw-${transport}`) });
-  const rawEventsPerS = await ingestWithRawClient(ctx, rawConfig, transport, tag);
+  const ours = await ingestThroughProducer(ctx, producer, subject, tag);
+  // The raw client (of the same variant) on its own topic/stream/queue.
+  const rawConfig = configFor({
+    ...ctx.baseEnv,
+    ...subject.env,
+    ...runNames(`in-raw-${transport}`),
+  });
+  const rawEventsPerS = await ingestWithRawClient(ctx, rawConfig, subject, tag);
   const tool = await ingestWithBrokerTool(ctx, rawConfig, transport, tag);
   await cleanupRun(rawConfig);
 
   return {
     transport,
+    ...variantField(subject),
     events: ctx.plan.ingest.events,
     producerEventsPerS: ours.eventsPerS,
     producerFailures: ours.failures,
@@ -48,9 +55,10 @@ export async function measureIngest(
 async function ingestThroughProducer(
   ctx: BenchContext,
   producer: ProducerHandle,
-  transport: TransportName,
+  subject: BenchSubject,
   tag: string,
 ): Promise<{ eventsPerS: number; failures: Record<string, number> }> {
+  const { transport } = subject;
   const { events: count, batchSize, concurrency } = ctx.plan.ingest;
   // Bodies built up front so the client spends little CPU.
   const body = (ids: string[]) =>
@@ -64,7 +72,7 @@ async function ingestThroughProducer(
     concurrency,
   );
   const bodies = chunks(eventIds(`${tag}-p`, count), batchSize).map(body);
-  progress(`ingest ${transport}: ${count} events through the producer`);
+  progress(`ingest ${subjectLabel(subject)}: ${count} events through the producer`);
   const ours = await postBodies(url, bodies, concurrency);
   if (ours.accepted === 0) {
     throw new Error(
@@ -78,9 +86,10 @@ async function ingestThroughProducer(
 async function ingestWithRawClient(
   ctx: BenchContext,
   rawConfig: Config,
-  transport: TransportName,
+  subject: BenchSubject,
   tag: string,
 ): Promise<number> {
+  const { transport } = subject;
   const { events: count, batchSize, concurrency } = ctx.plan.ingest;
   const raw = await driverFor(transport).raw.publisher(rawConfig);
   try {
@@ -90,7 +99,7 @@ async function ingestWithRawClient(
     );
     await forEachBounded(warm, concurrency, (b) => raw.publish(b));
     const batches = chunks(envelopes(eventIds(`${tag}-r`, count), ctx.payload), batchSize);
-    progress(`ingest ${transport}: ${count} events with the raw client`);
+    progress(`ingest ${subjectLabel(subject)}: ${count} events with the raw client`);
     const started = performance.now();
     await forEachBounded(batches, concurrency, (b) => raw.publish(b));
     return perSecond(count, performance.now() - started);

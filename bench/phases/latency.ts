@@ -13,6 +13,7 @@ import type { ProducerHandle } from '../services.ts';
 import { startPool } from '../services.ts';
 import type { SinkReader } from '../sink-reader.ts';
 import { configFor, type Env } from '../stack.ts';
+import { logName, subjectLabel, variantField, type BenchSubject } from '../subjects.ts';
 import { percentile, perSecond } from '../stats.ts';
 
 /** Id `<tag>-<seq>-<sendMs>`: the client's send time travels with the event to the sink. */
@@ -54,6 +55,7 @@ interface LatencyTarget {
   url: string;
   reader: SinkReader;
   transport: TransportName;
+  subject: BenchSubject;
 }
 
 /**
@@ -66,22 +68,24 @@ export async function measureLatency(
   producer: ProducerHandle,
   env: Env,
   reader: SinkReader,
-  transport: TransportName,
+  subject: BenchSubject,
   capacityPerS: number,
 ): Promise<LatencyResult[]> {
+  const { transport } = subject;
   const config = configFor(env);
   const target: LatencyTarget = {
     ctx,
     url: `${producer.url}/v1/events/${transport}`,
     reader,
     transport,
+    subject,
   };
   const pool = await startPool(
     transport,
     ctx.plan.drain.poolSize,
     env,
     ctx.logDir,
-    `latency-workers-${transport}`,
+    logName('latency-workers', subject),
   );
   const results: LatencyResult[] = [];
   try {
@@ -134,13 +138,13 @@ async function measureAtFraction(
   fraction: number,
   capacityPerS: number,
 ): Promise<LatencyResult> {
-  const { ctx, url, reader, transport } = target;
+  const { ctx, url, reader, transport, subject } = target;
   const { durationS, connections } = ctx.plan.latency;
   const targetPerS = Math.max(1, Math.round(fraction * capacityPerS));
   const tag = runTag(`l${Math.round(fraction * 100)}`);
   const before = (await reader.sink.counts(transport)).records;
   progress(
-    `latency ${transport}: ${Math.round(fraction * 100)}% of capacity = ${targetPerS} req/s for ${durationS} s`,
+    `latency ${subjectLabel(subject)}: ${Math.round(fraction * 100)}% of capacity = ${targetPerS} req/s for ${durationS} s`,
   );
   const figures = await runCannon({
     ...cannonFor(url, tag, targetPerS, ctx.payload, connections),
@@ -155,6 +159,7 @@ async function measureAtFraction(
     .map((r) => r.firstEffectMs - sentAt(r.id));
   return {
     transport,
+    ...variantField(subject),
     fraction,
     targetPerS,
     achievedPerS: perSecond(figures.ok, figures.durationS * 1000),

@@ -13,6 +13,7 @@ import type { WorkerPool } from '../../harness/worker-pool.ts';
 import { startPool } from '../services.ts';
 import { openSinkReader } from '../sink-reader.ts';
 import { configFor, runNames } from '../stack.ts';
+import { logName, subjectLabel, variantField, type BenchSubject } from '../subjects.ts';
 
 /** Waits until every worker has processed something (so each holds events) and the consumers settled. */
 async function waitUntilBusy(
@@ -39,12 +40,14 @@ async function waitUntilBusy(
  */
 export async function measureRecovery(
   ctx: BenchContext,
-  transport: TransportName,
+  subject: BenchSubject,
 ): Promise<RecoveryResult> {
+  const { transport } = subject;
   const { events: count, poolSize, workTimeMs } = ctx.plan.recovery;
   const names = runNames(`rc-${transport}`);
   const env = {
     ...ctx.baseEnv,
+    ...subject.env,
     ...names,
     WORK_TIME_MS: String(workTimeMs),
     RESPAWN_BACKOFF_MIN_MS: '600000',
@@ -61,7 +64,7 @@ export async function measureRecovery(
     poolSize,
     env,
     ctx.logDir,
-    `recovery-workers-${transport}`,
+    logName('recovery-workers', subject),
   );
   try {
     await waitUntilBusy(pool, transport, config, poolSize);
@@ -73,13 +76,14 @@ export async function measureRecovery(
     // Read at once: a dead consumer's share stays frozen until another takes it over.
     const held = await driver.inspect(config).heldBy(victim.workerId);
     progress(
-      `recovery ${transport}: killed worker ${victim.workerId} (pid ${victim.pid}) holding ${held.length} events; waiting`,
+      `recovery ${subjectLabel(subject)}: killed worker ${victim.workerId} (pid ${victim.pid}) holding ${held.length} events; waiting`,
     );
     if (held.length === 0) throw new Error(`${transport}: the killed worker held no events`);
     const times = await watchRecovery(reader.sink, transport, held, killedAt, boundMs + 30_000);
     const recoveredMs = Math.max(...times);
     return {
       transport,
+      ...variantField(subject),
       held: held.length,
       firstRecoveredMs: Math.min(...times),
       recoveredMs,

@@ -5,6 +5,7 @@ import { BENCH_EVENT_TYPE } from '../events.ts';
 import { progress } from '../progress.ts';
 import type { SingleResult } from '../results.ts';
 import type { ProducerHandle } from '../services.ts';
+import { subjectLabel } from '../subjects.ts';
 
 /**
  * Requests/s and latency of single-event POSTs (autocannon, closed loop), and of
@@ -15,9 +16,11 @@ export async function measureSingle(
   ctx: BenchContext,
   producer: ProducerHandle,
   target: TransportName | 'livez',
+  variant?: string,
 ): Promise<SingleResult> {
   const { durationS, connections } = ctx.plan.single;
-  progress(`single requests ${target}: autocannon ${connections} connections, ${durationS} s`);
+  const label = subjectLabel({ transport: target, variant });
+  progress(`single requests ${label}: autocannon ${connections} connections, ${durationS} s`);
   const figures =
     target === 'livez'
       ? await runCannon({ url: `${producer.url}/livez`, connections, duration: durationS })
@@ -37,6 +40,7 @@ export async function measureSingle(
   }
   return {
     target,
+    ...(variant === undefined ? {} : { variant }),
     requestsPerS: figures.okPerS,
     p50Ms: figures.p50Ms,
     p99Ms: figures.p99Ms,

@@ -2,6 +2,8 @@ import { TRANSPORTS, parseTransportList, type TransportName } from '../../lib/en
 import { commaList } from '../../lib/comma-list.ts';
 import { parseFlags, type FlagProblem, type FlagSpec } from '../../lib/cli-flags.ts';
 import { SEED_PATTERN } from '../random.ts';
+// --kafka-client: the values KAFKA_CLIENT takes.
+import { KAFKA_CLIENTS } from '../../lib/transports/kafka/options.ts';
 
 /**
  * Arguments of `npm run scenario <name> [-- flags]` and `npm run scenario -- --file F`.
@@ -35,6 +37,9 @@ export interface ScenarioArgs {
   repeat?: number;
   /** Minimise a failing seeded run: fewer faults, a shorter load, while it still fails. */
   shrink?: true;
+  // --kafka-client
+  /** Extra environment for every service of the run and for the harness' own reads. */
+  env?: Record<string, string>;
 }
 
 export type ParsedScenarioArgs =
@@ -63,6 +68,8 @@ const FLAGS: Record<string, { kind: FlagKind; doc: string }> = {
   repeat: { kind: 'int', doc: 'run up to N times with fresh seeds, stop at the first failure' },
   shrink: { kind: 'bool', doc: 'shrink a failing seeded run to its smallest failing schedule' },
   // Listing and help.
+  // --kafka-client: sets KAFKA_CLIENT for the producer, the workers and the harness.
+  'kafka-client': { kind: 'text', doc: `Kafka client: ${KAFKA_CLIENTS.join(' or ')}` },
   list: { kind: 'bool', doc: 'list the scenarios' },
   help: { kind: 'bool', doc: 'this text (also -h)' },
 };
@@ -77,7 +84,7 @@ export function scenarioUsage(scenarios: readonly string[]): string {
   return [
     'usage: npm run scenario <name> [-- --messages N --rate R --duration S --transports kafka,redis',
     '       --workers N --seed S --out DIR --json --failpoints a,b --junit FILE',
-    '       --concurrency N --repeat N --shrink]',
+    '       --concurrency N --repeat N --shrink --kafka-client kafkajs|platformatic]',
     '       npm run scenario -- --file my-scenario.yaml [flags as above]',
     '       npm run scenario -- --dump <name> > my-scenario.yaml',
     '       npm run scenario -- --list',
@@ -217,6 +224,10 @@ function assignValue(args: ScenarioArgs, name: string, value: number | string | 
     case 'repeat':
       args.repeat = value as number;
       break;
+    // --kafka-client
+    case 'kafka-client':
+      args.env = { ...args.env, KAFKA_CLIENT: value as string };
+      break;
   }
 }
 
@@ -254,6 +265,11 @@ function parseValue(name: string, raw: string): number | string | string[] | { e
         ? items
         : { error: `--failpoints: "${bad}" is not a failpoint name` };
     }
+    // --kafka-client
+    case 'kafka-client':
+      return (KAFKA_CLIENTS as readonly string[]).includes(raw)
+        ? raw
+        : { error: `--kafka-client must be ${KAFKA_CLIENTS.join(' or ')}, got "${raw}"` };
     case 'seed':
       return SEED_PATTERN.test(raw)
         ? raw

@@ -34,6 +34,17 @@ export interface TransportDriver {
   takeoverBound(config: Config): { boundMs: number; boundFrom: string };
   /** The baselines the bench compares against. */
   readonly raw: RawClients;
+  /**
+   * Other configurations of this driver that the suites and the bench run too (another
+   * client library, say), each selected by its env; the default configuration is not listed.
+   */
+  readonly variants?: readonly TransportVariant[];
+}
+
+/** One alternative configuration of a driver, e.g. `{ name: 'platformatic', env: {...} }`. */
+export interface TransportVariant {
+  name: string;
+  env: Readonly<Record<string, string>>;
 }
 
 /** What a transport promises and how it keeps its books (Watermill's `Features`). */

@@ -13,6 +13,7 @@ import { runScenario, type RunOutcome } from '../../harness/run-scenario.ts';
 import { applyOverrides } from '../../harness/scenario-overrides.ts';
 import { formatSummary } from '../../harness/summary-table.ts';
 import { getScenario, type Scenario } from '../../scenarios/index.ts';
+import { drivers } from '../../lib/transports/registry.ts';
 import { BrokerView, post, startProducer } from '../integration/producer-support.ts';
 import { useInfra } from '../support/infra.ts';
 
@@ -33,6 +34,8 @@ interface Run {
   messages?: number;
   /** Shorter drain where the bug leaves work pending forever (a correct run drains in seconds). */
   drainSec?: number;
+  /** Extra environment of the run (a driver variant's, e.g. KAFKA_CLIENT). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** One bug and what the checker must name, per transport (any of `anomalies`). */
@@ -72,6 +75,7 @@ function scenarioFor(run: Run): Scenario {
   const s = applyOverrides(base, {
     transports: run.transports,
     ...(run.messages !== undefined ? { messages: run.messages } : {}),
+    ...(run.env ? { env: run.env } : {}),
   });
   return run.drainSec === undefined
     ? s
@@ -309,6 +313,75 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
         });
       }
     });
+  }
+
+  // The failpoints in the Kafka consumer, caught with each variant of the Kafka driver too
+  // (@platformatic/kafka), on its transport only.
+  const variantCases: {
+    run: Omit<Run, 'transports'>;
+    failpoint: FailpointName;
+    anomalies: AnomalyKind[];
+  }[] = [
+    {
+      run: {
+        scenario: 'crash-consumer',
+        seed: 'fpv-ack-before-effect',
+        failpoints: ['ack-before-effect'],
+        messages: 600,
+      },
+      failpoint: 'ack-before-effect',
+      anomalies: ['lost'],
+    },
+    {
+      run: {
+        scenario: 'crash-consumer',
+        seed: 'fpv-auto-commit',
+        failpoints: ['auto-commit'],
+        messages: 600,
+        drainSec: 12,
+      },
+      failpoint: 'auto-commit',
+      anomalies: ['lost'],
+    },
+    {
+      run: {
+        scenario: 'late-consumers',
+        seed: 'fpv-group-from-latest',
+        failpoints: ['group-from-latest'],
+        messages: 320,
+        drainSec: 10,
+      },
+      failpoint: 'group-from-latest',
+      anomalies: ['lost'],
+    },
+    {
+      run: {
+        scenario: 'poison-message',
+        seed: 'fpv-drop-dead-letters',
+        failpoints: ['drop-dead-letters'],
+        messages: 300,
+      },
+      failpoint: 'drop-dead-letters',
+      anomalies: ['dead-letter-missing'],
+    },
+  ];
+  for (const driver of drivers) {
+    for (const variant of driver.variants ?? []) {
+      for (const c of variantCases) {
+        describe(`${c.run.scenario} with ${c.failpoint} on ${driver.name} (${variant.name})`, function () {
+          const run: Run = { ...c.run, transports: [driver.name], env: variant.env };
+          const outcome = runOnce(run);
+          it(`${c.failpoint} is caught as ${c.anomalies.join(' or ')}`, async function () {
+            this.timeout(180000);
+            expectCaught(await outcome(), {
+              failpoint: c.failpoint,
+              transports: [driver.name],
+              anomalies: c.anomalies,
+            });
+          });
+        });
+      }
+    }
   }
 
   it('covers every failpoint', function () {

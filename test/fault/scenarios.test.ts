@@ -1,8 +1,29 @@
 import { expect } from 'chai';
-import { SCENARIOS } from '../../scenarios/index.ts';
+import type { Scenario } from '../../harness/scenario.ts';
+import { SCENARIOS, getScenario } from '../../scenarios/index.ts';
 import { runScenario } from '../../harness/run-scenario.ts';
+import { applyOverrides } from '../../harness/scenario-overrides.ts';
 import { formatSummary } from '../../harness/summary-table.ts';
+import { drivers } from '../../lib/transports/registry.ts';
 import { useInfra } from '../support/infra.ts';
+
+/**
+ * The scenarios a driver's variant (Kafka on @platformatic/kafka) must pass too, on its own
+ * transport only: the control run and every fault that touches the client, so the suite
+ * stays short.
+ */
+const VARIANT_SCENARIOS = [
+  'smoke',
+  'crash-consumer',
+  'consumer-outage',
+  'late-consumers',
+  'graceful-restart',
+  'worker-pause',
+  'partition-workers',
+  'partition-producer',
+  'broker-restart',
+  'poison-message',
+];
 
 /**
  * The CI fault-injection suite: every scenario of the catalogue on real infrastructure,
@@ -13,8 +34,8 @@ import { useInfra } from '../support/infra.ts';
 describe('fault scenarios (real brokers, real faults)', function () {
   const infra = useInfra();
 
-  for (const scenario of SCENARIOS) {
-    it(`${scenario.name}: ${scenario.description}`, async function () {
+  const proves = (scenario: Scenario, seed: string) =>
+    async function (this: Mocha.Context) {
       this.timeout(300000);
       const needsServers = scenario.schedule.some((s) => s.fault.kind === 'broker-restart');
       if (needsServers && infra().servers.size === 0) {
@@ -23,12 +44,7 @@ describe('fault scenarios (real brokers, real faults)', function () {
         );
         this.skip();
       }
-      const outcome = await runScenario({
-        scenario,
-        seed: `ci-${scenario.name}`,
-        infra: infra(),
-        outDir: 'runs/ci',
-      });
+      const outcome = await runScenario({ scenario, seed, infra: infra(), outDir: 'runs/ci' });
       const summary = formatSummary(outcome.result, outcome.expectations);
       process.stderr.write(`${summary}\n      ${outcome.wallS.toFixed(1)} s, ${outcome.runDir}\n`);
       expect(outcome.result.anomalies, summary).to.deep.equal([]);
@@ -37,6 +53,26 @@ describe('fault scenarios (real brokers, real faults)', function () {
         `${summary}\n${outcome.result.unknownReasons.join('\n')}`,
       ).to.equal(true);
       expect(outcome.expectations.failures, 'the faults must bite').to.deep.equal([]);
-    });
+    };
+
+  for (const scenario of SCENARIOS) {
+    it(`${scenario.name}: ${scenario.description}`, proves(scenario, `ci-${scenario.name}`));
+  }
+
+  for (const driver of drivers) {
+    for (const variant of driver.variants ?? []) {
+      describe(`on ${driver.name} (${variant.name})`, function () {
+        for (const name of VARIANT_SCENARIOS) {
+          const base = getScenario(name);
+          if (!base) throw new Error(`no scenario ${name}`);
+          const scenario = applyOverrides(base, { transports: [driver.name], env: variant.env });
+          // Seeds stay within --seed's 32 characters: ci-partition-producer-plat.
+          it(
+            `${name}: ${base.description}`,
+            proves(scenario, `ci-${name}-${variant.name.slice(0, 4)}`),
+          );
+        }
+      });
+    }
   }
 });

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { TRANSPORTS } from '../../lib/envelope.ts';
-import { driverFor } from '../../lib/transports/registry.ts';
+import { driverFor, drivers } from '../../lib/transports/registry.ts';
 import type { BenchResult } from '../../bench/results.ts';
 
 const TIMEOUT_MS = 240_000;
@@ -36,6 +36,17 @@ function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr:
   });
 }
 
+/** Rows of the default configurations; variants (the other Kafka client) are checked apart. */
+const defaults = <T extends { variant?: string }>(rows: T[]): T[] =>
+  rows.filter((r) => r.variant === undefined);
+
+/** Every driver variant, as `transport (variant)`, once per row kind. */
+const VARIANTS = drivers.flatMap((d) => (d.variants ?? []).map((v) => `${d.name} (${v.name})`));
+const variantsOf = (rows: { transport?: string; target?: string; variant?: string }[]) =>
+  rows
+    .filter((r) => r.variant !== undefined)
+    .map((r) => `${r.transport ?? r.target} (${r.variant})`);
+
 function expectFinite(label: string, value: unknown): void {
   expect(
     typeof value === 'number' && Number.isFinite(value),
@@ -63,7 +74,8 @@ describe('npm run bench -- --quick --json', function () {
   });
 
   it('ingest: producer, raw client and ratio per transport; the broker tool for Kafka and Redis', () => {
-    expect(result.ingest.map((i) => i.transport)).to.have.members([...TRANSPORTS]);
+    expect(defaults(result.ingest).map((i) => i.transport)).to.have.members([...TRANSPORTS]);
+    expect(variantsOf(result.ingest)).to.have.members(VARIANTS);
     for (const i of result.ingest) {
       expectFinite(`${i.transport} producer ev/s`, i.producerEventsPerS);
       expectFinite(`${i.transport} raw ev/s`, i.rawEventsPerS);
@@ -75,7 +87,8 @@ describe('npm run bench -- --quick --json', function () {
   });
 
   it('single-event requests: rate and p50/p99 per transport and for the /livez ceiling', () => {
-    expect(result.single.map((s) => s.target)).to.have.members([...TRANSPORTS, 'livez']);
+    expect(defaults(result.single).map((s) => s.target)).to.have.members([...TRANSPORTS, 'livez']);
+    expect(variantsOf(result.single)).to.have.members(VARIANTS);
     for (const s of result.single) {
       expectFinite(`${s.target} req/s`, s.requestsPerS);
       expectFinite(`${s.target} p50`, s.p50Ms);
@@ -84,15 +97,17 @@ describe('npm run bench -- --quick --json', function () {
   });
 
   it('drain: workers, raw loop and ratio per transport', () => {
-    expect(result.drain.map((d) => d.transport)).to.have.members([...TRANSPORTS]);
+    expect(defaults(result.drain).map((d) => d.transport)).to.have.members([...TRANSPORTS]);
+    expect(variantsOf(result.drain)).to.have.members(VARIANTS);
     for (const d of result.drain) {
       for (const [k, v] of Object.entries(d))
-        if (k !== 'transport') expectFinite(`${d.transport} ${k}`, v);
+        if (k !== 'transport' && k !== 'variant') expectFinite(`${d.transport} ${k}`, v);
     }
   });
 
   it('recovery: held events and takeover times against the configured bound', () => {
-    expect(result.recovery.map((r) => r.transport)).to.have.members([...TRANSPORTS]);
+    expect(defaults(result.recovery).map((r) => r.transport)).to.have.members([...TRANSPORTS]);
+    expect(variantsOf(result.recovery)).to.have.members(VARIANTS);
     for (const r of result.recovery) {
       expect(r.held, `${r.transport} held`).to.be.greaterThan(0);
       expectFinite(`${r.transport} first`, r.firstRecoveredMs);
@@ -103,10 +118,13 @@ describe('npm run bench -- --quick --json', function () {
 
   it('end-to-end latency at 25% and 75% of capacity per transport', () => {
     for (const t of TRANSPORTS) {
-      expect(result.latency.filter((l) => l.transport === t).map((l) => l.fraction)).to.deep.equal([
-        0.25, 0.75,
-      ]);
+      expect(
+        defaults(result.latency)
+          .filter((l) => l.transport === t)
+          .map((l) => l.fraction),
+      ).to.deep.equal([0.25, 0.75]);
     }
+    expect(variantsOf(result.latency)).to.have.members(VARIANTS.flatMap((v) => [v, v]));
     for (const l of result.latency) {
       const label = `${l.transport} ${l.fraction}`;
       expect(l.measured, `${label} measured`).to.be.greaterThan(0);

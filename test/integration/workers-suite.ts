@@ -8,7 +8,11 @@ import { expect } from 'chai';
 import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../../lib/config.ts';
 import { createSink, type Sink } from '../../lib/sink.ts';
-import type { TransportDriver, TransportInspector } from '../../lib/transports/driver.ts';
+import type {
+  TransportDriver,
+  TransportInspector,
+  TransportVariant,
+} from '../../lib/transports/driver.ts';
 import { createRedisClient } from '../../lib/transports/redis-client.ts';
 import { endpointsToEnv } from '../../harness/infra/index.ts';
 import { watchRecovery } from '../../harness/watch-recovery.ts';
@@ -35,9 +39,12 @@ const FAST = {
 /** Figures the tests measured, printed after the suite (for the report). */
 export const measured: Record<string, unknown> = {};
 
-export function describeWorkerPool(driver: TransportDriver): void {
+export function describeWorkerPool(driver: TransportDriver, variant?: TransportVariant): void {
   const transport = driver.name;
-  describe(`worker pool: ${transport} (real brokers)`, function () {
+  // A variant (another client library) runs the same cases on names of its own.
+  const label = variant ? `${transport} (${variant.name})` : transport;
+  const tagged = variant ? `${transport}-${variant.name}` : transport;
+  describe(`worker pool: ${label} (real brokers)`, function () {
     this.timeout(90_000);
     const infra = useInfra();
     let env: Record<string, string>;
@@ -51,7 +58,8 @@ export function describeWorkerPool(driver: TransportDriver): void {
       env = {
         ...endpointsToEnv(infra().endpoints),
         ...FAST,
-        ...isolatedEnv(`${transport}-${tag}`),
+        ...isolatedEnv(`${tagged}-${tag}`),
+        ...variant?.env,
         ...extra,
       };
       config = loadConfig(env);
@@ -113,6 +121,8 @@ export function describeWorkerPool(driver: TransportDriver): void {
       const events = makeEvents(1000);
       await publishRaw(transport, config, events);
       const p = await pool(2);
+      // Both members own partitions before the kill, so the victim surely holds some.
+      await waitUntil('a settled group', () => inspector.settled(2), 60_000, 100);
       await waitUntil('some progress', async () => (await records()) >= 150, 60_000, 50);
       const victim = (await p.state()).workers.find((w) => w.workerId === '0');
       expect(victim?.pid).to.be.a('number');
@@ -122,14 +132,14 @@ export function describeWorkerPool(driver: TransportDriver): void {
       const held = await inspector.heldBy('0');
       expect(held.length, 'the killed worker held events').to.be.greaterThan(0);
       const times = await watchRecovery(sink, transport, held, killedAt, 60_000);
-      measured[`${transport}.recoveryAfterSigkillMs`] = Math.max(...times);
-      measured[`${transport}.inFlightAtKill`] = held.length;
+      measured[`${tagged}.recoveryAfterSigkillMs`] = Math.max(...times);
+      measured[`${tagged}.inFlightAtKill`] = held.length;
       await waitUntil('1,000 records', async () => (await records()) === 1000, 60_000);
       await waitUntil('nothing pending', async () => (await pending()) === 0, 20_000);
       const counts = await sink.counts(transport);
       expect(counts.effects).to.equal(1000);
       expect(counts.doubleEffects).to.equal(0);
-      measured[`${transport}.redeliveredAfterSigkill`] = counts.redelivered;
+      measured[`${tagged}.redeliveredAfterSigkill`] = counts.redelivered;
       // Native counts or durable receipts: either way the held events show as redelivered.
       expect(counts.redelivered).to.be.greaterThan(0);
       const state = await p.state();
@@ -185,7 +195,7 @@ export function describeWorkerPool(driver: TransportDriver): void {
       const t0 = Date.now();
       p.signal('SIGTERM');
       const exit = await p.exited();
-      measured[`${transport}.gracefulStopMs`] = Date.now() - t0;
+      measured[`${tagged}.gracefulStopMs`] = Date.now() - t0;
       expect(exit).to.deep.equal({ code: 0, signal: null });
       const done = await records();
       expect(done).to.be.lessThan(800);

@@ -1,11 +1,13 @@
 import type { TransportDriver } from '../driver.ts';
-import { createKafkaConsumer } from './consumer.ts';
+import { configuredRaw, kafkaClientOf } from './clients.ts';
 import { kafkaConsumerId } from './identity.ts';
-import { inspectKafka } from './inspector.ts';
-import { createKafkaPublisher } from './publisher.ts';
-import { kafkaRaw } from './raw.ts';
 
-/** Apache Kafka through kafkajs: a topic, a consumer group, `<topic>.dlq`. */
+/**
+ * Apache Kafka: a topic, a consumer group, `<topic>.dlq`. One driver whichever client
+ * library runs it: KAFKA_CLIENT picks kafkajs (the default) or @platformatic/kafka for the
+ * producer, the workers and the harness' reads (clients.ts); the answers and guarantees
+ * are the same, the differences are listed in the README.
+ */
 export const kafkaDriver: TransportDriver = {
   name: 'kafka',
   features: {
@@ -16,13 +18,15 @@ export const kafkaDriver: TransportDriver = {
   },
   links: { producer: 'kafka-producer', workers: 'kafka-workers' },
   isolatedNames: (runId) => ({ KAFKA_TOPIC: `events-${runId}`, KAFKA_GROUP: `workers-${runId}` }),
-  createPublisher: (config, options) => createKafkaPublisher(config, options),
-  createConsumer: createKafkaConsumer,
+  createPublisher: (config, options) => kafkaClientOf(config).createPublisher(config, options),
+  createConsumer: (config, handler, options) =>
+    kafkaClientOf(config).createConsumer(config, handler, options),
   consumerIdentity: kafkaConsumerId,
-  inspect: (config) => inspectKafka(config, kafkaConsumerId),
+  inspect: (config) => kafkaClientOf(config).inspect(config, kafkaConsumerId),
   takeoverBound: (config) => ({
     boundMs: config.kafka.sessionTimeoutMs,
     boundFrom: 'KAFKA_SESSION_TIMEOUT_MS',
   }),
-  raw: kafkaRaw,
+  raw: configuredRaw,
+  variants: [{ name: 'platformatic', env: { KAFKA_CLIENT: 'platformatic' } }],
 };

@@ -7,6 +7,7 @@ import type { DeadLetter, PendingState } from '../types.ts';
 import { createKafkaClient, withKafkaAdmin } from './client.ts';
 import { committedOffsets, describeGroup } from './group.ts';
 import { groupLag } from './lag.ts';
+import { classifyLostKafka } from './lost-places.ts';
 import { readRanges, type OffsetRange } from './read-range.ts';
 
 /** What every read needs: a client on the direct listener and the run's names. */
@@ -114,53 +115,7 @@ function removeAll(ctx: Ctx): Promise<void> {
   });
 }
 
-/** Where each wanted record is (partition, offset), and each partition's first seen offset. */
-interface Placed {
-  found: Map<string, { partition: number; offset: number }>;
-  firstSeen: Map<number, number>;
-}
-
-function place(
-  placed: Placed,
-  records: readonly { partition: number; message: KafkaMessage }[],
-  wanted: ReadonlySet<string>,
-  seen: (id: string) => boolean,
-): Placed {
-  for (const { partition, message } of records) {
-    const id = eventIdOf(message);
-    const offset = Number(message.offset);
-    if (wanted.has(id) && !placed.found.has(id)) placed.found.set(id, { partition, offset });
-    const first = placed.firstSeen.get(partition);
-    if ((first === undefined || offset < first) && seen(id))
-      placed.firstSeen.set(partition, offset);
-  }
-  return placed;
-}
-
-/** Records per partition read at once while placing lost ids. */
-const LOCATE_SLICE = 50_000;
-
-/** The ranges cut into consecutive slices of at most `size` offsets per partition. */
-function slices(
-  ranges: ReadonlyMap<number, OffsetRange>,
-  size: number,
-): Map<number, OffsetRange>[] {
-  const out: Map<number, OffsetRange>[] = [];
-  for (const [partition, { from, to }] of ranges) {
-    for (let k = 0, start = from; start < to; k++, start += size) {
-      const slice = (out[k] ??= new Map());
-      slice.set(partition, { from: start, to: Math.min(to, start + size) });
-    }
-  }
-  return out;
-}
-
-/**
- * Kafka keeps no per-record delivery; the sink's receipts do (`seen`). A received record
- * was delivered. Else one at or past the group's committed offset was not consumed, and one
- * behind it was, unless it is older than the first seen record of its partition (the group
- * started past it, e.g. at the log end).
- */
+/** Places lost ids (lost-places.ts), reading the topic a slice at a time. */
 async function locate(
   ctx: Ctx,
   ids: readonly string[],
@@ -174,23 +129,13 @@ async function locate(
         : await committedOffsets(admin, ctx.groupId, ctx.topic);
     return { ranges, committed };
   });
-  const wanted = new Set(ids);
-  const placed: Placed = { found: new Map(), firstSeen: new Map() };
-  // A slice of each partition at a time, so a soak's topic never sits in memory at once.
-  for (const slice of slices(ranges, LOCATE_SLICE)) {
-    place(placed, await readRanges(ctx.client, ctx.topic, slice, 60_000), wanted, seen);
-  }
-  const { found, firstSeen } = placed;
-  return new Map(
-    ids.map((id): [string, LostClass] => {
-      const at = found.get(id);
-      if (!at) return [id, 'never-stored'];
-      const behind = at.offset < (committed.get(at.partition) ?? -1);
-      const skipped = at.offset < (firstSeen.get(at.partition) ?? Infinity);
-      const delivered = seen(id) || (behind && !skipped);
-      return [id, delivered ? 'delivered-unapplied' : 'stored-undelivered'];
-    }),
-  );
+  const read = async (slice: ReadonlyMap<number, OffsetRange>) =>
+    (await readRanges(ctx.client, ctx.topic, slice, 60_000)).map(({ partition, message }) => ({
+      id: eventIdOf(message),
+      partition,
+      offset: Number(message.offset),
+    }));
+  return classifyLostKafka({ ranges, committed, read }, ids, seen);
 }
 
 /** Kafka read over the direct listener (`KAFKA_BROKERS`): group lag, `<topic>.dlq`, members. */

@@ -1,0 +1,223 @@
+import { Consumer, type GroupAssignment } from '@platformatic/kafka';
+import type { Config } from '../../../config.ts';
+import { errorMessage } from '../../../errors.ts';
+import { failpoint } from '../../../failpoints.ts';
+import type { Logger } from '../../../log.ts';
+import { withTimeout } from '../../../with-timeout.ts';
+import { kafkaConsumerId } from '../identity.ts';
+import { STICKY_PROTOCOL, cooperativeStickyAssigner, encodeOwned } from './assignor.ts';
+import { readBatches, type PlatformaticMessage, type PlatformaticStream } from './batches.ts';
+import { baseOptions, forceClose } from './client.ts';
+import { createCommitter, type Committer } from './committer.ts';
+import { createOwnership, type Ownership } from './ownership.ts';
+import { createPartitionWork, type WorkContext } from './partition-work.ts';
+import { createWaker, type Waker } from './waker.ts';
+
+export interface SessionDeps {
+  config: Config;
+  log: Logger;
+  workerId: string;
+  /** Join with `group.instance.id` = the worker's slot (KIP-345 static membership). */
+  staticMember: boolean;
+  work: Omit<WorkContext, 'commitNow' | 'onProgress'>;
+}
+
+/** One consumer and its stream, from joining the group to leaving it. */
+export interface ConsumerSession {
+  /** Resolves (with why) once the stream or the consumer failed or ended by itself. */
+  ended: Promise<unknown>;
+  /** Stops reading, lets in-flight messages finish, commits them, leaves the group. */
+  close(): Promise<void>;
+}
+
+const CLOSE_TIMEOUT_MS = 5000;
+const PARTITION_FETCH_BYTES = 256 * 1024;
+
+function newConsumer(
+  deps: SessionDeps,
+  protocol: { name: string; version: number; metadata: Buffer },
+) {
+  const k = deps.config.kafka;
+  const id = kafkaConsumerId(deps.workerId);
+  return new Consumer({
+    ...baseOptions({
+      brokers: k.workersBrokers,
+      clientId: id,
+      retries: 3,
+      retryDelayMs: 500,
+      // JoinGroup waits for the slowest member, up to the rebalance timeout.
+      requestTimeoutMs: k.rebalanceTimeoutMs + 5000,
+    }),
+    groupId: k.groupId,
+    ...(deps.staticMember ? { groupInstanceId: id } : {}),
+    sessionTimeout: k.sessionTimeoutMs,
+    heartbeatInterval: k.heartbeatIntervalMs,
+    rebalanceTimeout: k.rebalanceTimeoutMs,
+    protocols: [protocol],
+    partitionAssigner: cooperativeStickyAssigner,
+    autocommit: false,
+    // Within one cycle of the broker, so a drain is not stuck behind a long fetch.
+    maxWaitTime: 500,
+    // A backlog of one partition must not fill a whole fetch: every partition gets a share.
+    maxBytesPerPartition: PARTITION_FETCH_BYTES,
+  });
+}
+
+const partitionsOf = (assignments: readonly GroupAssignment[] | null, topic: string) =>
+  assignments?.find((a) => a.topic === topic)?.partitions ?? [];
+
+/** Joins the group and starts consuming; rejects (consumer closed) if joining fails. */
+export async function openSession(deps: SessionDeps): Promise<ConsumerSession> {
+  const { topic } = deps.config.kafka;
+  const protocol = { name: STICKY_PROTOCOL, version: 1, metadata: encodeOwned(topic, []) };
+  const consumer = newConsumer(deps, protocol);
+  let fail: (why: unknown) => void = () => undefined;
+  const ended = new Promise<unknown>((resolve) => (fail = resolve));
+  consumer.on('error', (err: unknown) => fail(err));
+  let stream: PlatformaticStream;
+  try {
+    stream = await consumer.consume({
+      topics: [topic],
+      mode: 'committed',
+      // FAILPOINT group-from-latest: a new group starts at the end of the log.
+      fallbackMode: failpoint('group-from-latest') ? 'latest' : 'earliest',
+      autocommit: false,
+    });
+  } catch (err) {
+    await quietly(forceClose(consumer));
+    throw err;
+  }
+  return runSession({ deps, consumer, stream, protocol, ended, fail });
+}
+
+interface Running {
+  deps: SessionDeps;
+  consumer: Consumer;
+  stream: PlatformaticStream;
+  protocol: { metadata?: Buffer | string };
+  ended: Promise<unknown>;
+  fail: (why: unknown) => void;
+}
+
+function runSession(r: Running): ConsumerSession {
+  const { deps, consumer, stream } = r;
+  const { kafka: k, workers: w } = deps.config;
+  const committer = createCommitter(consumer, k.topic, deps.log);
+  const waker = createWaker();
+  const group = { rebalancing: false };
+  const ownership = createOwnership({
+    topic: k.topic,
+    protocol: r.protocol,
+    committer,
+    rejoin: () => {
+      group.rebalancing = true;
+      return consumer.joinGroup({});
+    },
+    log: deps.log,
+    makeWork: (p, generation) =>
+      createPartitionWork(
+        {
+          ...deps.work,
+          commitNow: async (partition, next) =>
+            void (await committer.commit(new Map([[partition, next]]))),
+          onProgress: () => waker.wake(),
+        },
+        p,
+        generation,
+      ),
+  });
+  ownership.assign(partitionsOf(consumer.assignments, k.topic), consumer.generationId);
+  const watch = watchGroup(consumer, ownership, committer, group, deps.config);
+  // Up to a batch per owned partition is held at once, as kafkajs holds one fetched batch per
+  // partition: a partition is never starved behind another's backlog.
+  const cap = () => Math.max(w.batchSize, 2 * w.concurrency) * Math.max(1, ownership.all().length);
+  void readLoop(stream, ownership, committer, waker, cap).then(r.fail, r.fail);
+  let closing: Promise<void> | undefined;
+  return {
+    ended: r.ended,
+    close: () =>
+      (closing ??= (async () => {
+        waker.close();
+        await ownership.stopAll();
+        watch.stop();
+        await committer.commit(ownership.committable());
+        await quietly(stream.close());
+        await quietly(forceClose(consumer));
+      })()),
+  };
+}
+
+/**
+ * Follows the group: each join's assignment goes to `ownership`; done offsets are committed
+ * every `commitIntervalMs`, but not while a round is in progress.
+ */
+function watchGroup(
+  consumer: Consumer,
+  ownership: Ownership,
+  committer: Committer,
+  group: { rebalancing: boolean },
+  config: Config,
+): { stop(): void } {
+  const { topic, commitIntervalMs } = config.kafka;
+  const commit = () => void committer.commit(ownership.committable());
+  consumer.on('consumer:group:join', (e) => {
+    group.rebalancing = false;
+    ownership.assign(
+      partitionsOf(e.assignments ?? [], topic),
+      e.generationId ?? consumer.generationId,
+    );
+  });
+  // Not even the work done so far is committed here: the client answers a commit refused
+  // for the round by joining again, which starts another round, and so on. Nothing moves
+  // until its owner has committed it anyway (ownership.ts).
+  consumer.on('consumer:group:rebalance', () => (group.rebalancing = true));
+  // A heartbeat answered without error: the round is over for us, whatever else happened.
+  consumer.on('consumer:heartbeat:end', () => (group.rebalancing = false));
+  const timer = setInterval(() => {
+    if (!group.rebalancing) commit();
+  }, commitIntervalMs);
+  return { stop: () => clearInterval(timer) };
+}
+
+/** Reads what the stream fetched into each partition's work, never more than `cap` pending. */
+async function readLoop(
+  stream: PlatformaticStream,
+  ownership: Ownership,
+  committer: Committer,
+  waker: Waker,
+  cap: () => number,
+): Promise<unknown> {
+  const reader = readBatches(stream);
+  const closed = waker.whenClosed.then(() => null);
+  const pending = () => ownership.all().reduce((n, work) => n + work.pending(), 0);
+  while (!waker.closed()) {
+    while (pending() >= cap() && !waker.closed()) await waker.wait();
+    const batch = await Promise.race([reader.next(cap() - pending()), closed]);
+    if (batch === null) return reader.error() ?? new Error('kafka stream ended');
+    // FAILPOINT auto-commit: like enable.auto.commit, the fetched position is committed at
+    // once, whether or not its messages get processed.
+    if (failpoint('auto-commit')) await committer.commit(lastOffsets(batch));
+    for (const [partition, messages] of byPartition(batch))
+      ownership.work(partition)?.push(messages);
+  }
+  return undefined;
+}
+
+function byPartition(batch: readonly PlatformaticMessage[]): Map<number, PlatformaticMessage[]> {
+  const out = new Map<number, PlatformaticMessage[]>();
+  for (const m of batch) {
+    const list = out.get(m.partition);
+    if (list) list.push(m);
+    else out.set(m.partition, [m]);
+  }
+  return out;
+}
+
+const lastOffsets = (batch: readonly PlatformaticMessage[]) =>
+  new Map(batch.map((m) => [m.partition, m.offset + 1n] as const));
+
+async function quietly(p: Promise<unknown>): Promise<void> {
+  await withTimeout(p, CLOSE_TIMEOUT_MS, () => new Error('close timed out')).catch(
+    (err: unknown) => void errorMessage(err),
+  );
+}
