@@ -24,6 +24,8 @@ export interface PoolMetricsOptions {
   logger?: Logger;
   pendingTimeoutMs?: number;
   pendingCacheMs?: number;
+  /** The clock of the cache period (tests); default Date.now. */
+  now?: () => number;
 }
 
 export interface PoolMetrics {
@@ -40,16 +42,17 @@ export interface PoolMetrics {
 function cachedPending(options: PoolMetricsOptions): () => Promise<number | undefined> {
   const timeoutMs = options.pendingTimeoutMs ?? PENDING_TIMEOUT_MS;
   const cacheMs = options.pendingCacheMs ?? PENDING_CACHE_MS;
+  const now = options.now ?? Date.now;
   let last: { at: number; value: number | undefined } | undefined;
   // One read at a time: one that timed out keeps running and is joined, not started again.
   let reading: Promise<number> | undefined;
   return async () => {
-    if (last !== undefined && Date.now() - last.at < cacheMs) return last.value;
+    if (last !== undefined && now() - last.at < cacheMs) return last.value;
     reading ??= options
       .pending()
       .then((p) => {
         // A read that outlived its scrape still serves the next ones.
-        last = { at: Date.now(), value: p.pending };
+        last = { at: now(), value: p.pending };
         return p.pending;
       })
       .finally(() => {
@@ -65,7 +68,7 @@ function cachedPending(options: PoolMetricsOptions): () => Promise<number | unde
     } catch (err) {
       options.logger?.warn({ err: errorMessage(err) }, 'pending count unavailable for /metrics');
     }
-    last = { at: Date.now(), value };
+    last = { at: now(), value };
     return value;
   };
 }

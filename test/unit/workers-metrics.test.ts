@@ -163,32 +163,38 @@ describe('workers: metrics', function () {
 
     it('answers without the pending count when the broker is slow, and reads it once per period', async function () {
       let reads = 0;
+      let clock = 0;
+      let answerFirst: (() => void) | undefined;
       const slow = createPoolMetrics({
         transport,
         state,
-        // The first read is slow, the later ones are not.
-        pending: async () => {
+        // The first read answers only when the test says so; the later ones at once.
+        pending: () => {
           reads += 1;
-          if (reads === 1) await sleep(300);
-          return pendingOf(reads);
+          const n = reads;
+          if (n > 1) return Promise.resolve(pendingOf(n));
+          return new Promise((resolve) => (answerFirst = () => resolve(pendingOf(n))));
         },
         pendingTimeoutMs: 20,
         pendingCacheMs: 150,
+        now: () => clock,
       });
-      const started = Date.now();
+      // The scrape returns although the read has not answered: it did not wait for it.
       let samples = parseMetrics(await slow.text());
-      expect(Date.now() - started).to.be.below(150);
       expect(hasSample(samples, 'worker_consumer_pending')).to.equal(false);
       expect(sumOf(samples, 'worker_consumer_pending_read_errors_total')).to.equal(1);
-      await sleep(175);
+      clock = 175;
       // The first read still runs: it is joined, not started again.
       await slow.text();
       expect(reads).to.equal(1);
-      // Once it has finished, its late answer serves the scrapes of the next period.
-      await sleep(150);
+      // Once it has finished, its late answer serves the scrapes of its period.
+      answerFirst?.();
+      await sleep(0);
+      clock = 300;
       samples = parseMetrics(await slow.text());
       expect(sumOf(samples, 'worker_consumer_pending')).to.equal(1);
-      await sleep(175);
+      expect(reads).to.equal(1);
+      clock = 350;
       samples = parseMetrics(await slow.text());
       expect(sumOf(samples, 'worker_consumer_pending')).to.equal(2);
     });
