@@ -50,7 +50,8 @@ async function chosenScenario(args: ScenarioArgs): Promise<Scenario> {
 }
 
 async function run(args: ScenarioArgs): Promise<number> {
-  const scenario = applyOverrides(await chosenScenario(args), args);
+  const chosen = applyOverrides(await chosenScenario(args), args);
+  const scenario = args.topology ? { ...chosen, infra: args.topology } : chosen;
   const seed = args.seed ?? randomSeed();
   loadConfig(); // fail fast, naming the bad variable, before anything starts
   const replay = replayCommand(args, scenario, seed);
@@ -122,6 +123,7 @@ function replayCommand(args: ScenarioArgs, scenario: Scenario, seed: string): st
     '--seed',
     seed,
     ...(args.failpoints.length > 0 ? ['--failpoints', args.failpoints.join(',')] : []),
+    ...(args.topology !== undefined ? ['--topology', args.topology] : []),
   ];
   const name = args.file !== undefined ? '' : ` ${scenario.name}`;
   return `npm run scenario${name} -- ${flags.join(' ')}`;
