@@ -104,5 +104,7 @@ function sentinelEnv(s: SentinelEndpoints | undefined): Record<string, string> {
     REDIS_NAT_MAP: pairList(s.natMap.direct),
     REDIS_PRODUCER_NAT_MAP: pairList(s.natMap.producer),
     REDIS_WORKERS_NAT_MAP: pairList(s.natMap.workers),
+    // Replicated Redis: a publish is acknowledged once the replica has it too.
+    REDIS_WAIT_REPLICAS: '1',
   };
 }
