@@ -94,7 +94,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   checkRunOptions(options);
   const plan = await planRun(options);
   const { scenario } = options;
-  const infra = options.infra ?? (await startInfra(loadConfig(), options.log));
+  const infra = options.infra ?? (await startInfraFor(scenario, options.log));
   const clock = createClock();
   const history = openHistory(plan, infra, clock);
   const system = await assembleSystem({
@@ -142,6 +142,13 @@ async function planRun(options: RunOptions): Promise<RunPlan> {
 }
 
 /** The run's history file, opened with what ran where and the schedule it will follow. */
+/** The infrastructure the scenario asks for (`infra`, default single), unless env says cluster. */
+function startInfraFor(scenario: Scenario, log?: (line: string) => void): Promise<Infra> {
+  const config = loadConfig();
+  const topology = scenario.infra ?? config.infra.topology;
+  return startInfra({ ...config, infra: { ...config.infra, topology } }, log);
+}
+
 function openHistory(plan: RunPlan, infra: Infra, clock: RunClock): HistoryWriter {
   const history = createHistoryWriter(`${plan.runDir}/history.ndjson`);
   history.append({
@@ -313,7 +320,12 @@ async function checkAndReport(run: ScenarioRun): Promise<RunOutcome> {
 }
 
 /** Rejects what would waste a run, before a run folder exists: each message names the field. */
-function checkRunOptions({ scenario, seed, failpoints = [] }: RunOptions): void {
+function checkRunOptions({ scenario, seed, failpoints = [], infra }: RunOptions): void {
+  if (infra && scenario.infra !== undefined && infra.topology !== scenario.infra) {
+    throw new ConfigError(
+      `scenario ${scenario.name} needs the ${scenario.infra} topology; the infrastructure given is ${infra.topology}`,
+    );
+  }
   if (!SEED_PATTERN.test(seed)) {
     throw new ConfigError(
       `seed must be 1 to 32 of [A-Za-z0-9._-] (it becomes part of event ids), got "${seed}"`,

@@ -85,6 +85,7 @@ export const SCENARIO_SHAPE: Shape = {
       },
     }),
     allowsZombies: optional({ list: 'string' }),
+    infra: optional('string'),
     timeouts: optional({ fields: { drainSec: optional('number') } }),
     maxUnavailableMs: optional('number'),
     maxRecoveryMs: optional('number'),

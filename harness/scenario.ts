@@ -1,3 +1,4 @@
+import type { Topology } from './infra/types.ts';
 import type { TransportName } from '../lib/envelope.ts';
 import type { FaultKind, FaultSpec } from './nemesis/index.ts';
 
@@ -28,6 +29,8 @@ export interface Scenario {
    * at once is reported, not an anomaly.
    */
   allowsZombies?: readonly FaultKind[];
+  /** Which brokers it needs (default `single`); `cluster` faults aim at replicated roles. */
+  infra?: Topology;
   /** Bounds of the final phase, in seconds (defaults: drain 30). */
   timeouts?: { drainSec?: number };
   /**

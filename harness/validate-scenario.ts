@@ -3,7 +3,7 @@ import { TRANSPORTS } from '../lib/envelope.ts';
 import { ConfigError, errorMessage } from '../lib/errors.ts';
 import type { OptionSpec } from '../lib/option-spec.ts';
 import { isolatedNames } from '../lib/transports/registry.ts';
-import { endpointsToEnv, type Endpoints } from './infra/types.ts';
+import { endpointsToEnv, TOPOLOGIES, type Endpoints } from './infra/types.ts';
 import { findFaultPackage, validateFault, type FaultSpec } from './nemesis/index.ts';
 import type { ChaosSpec, FaultStep, Scenario } from './scenario.ts';
 import { SCENARIO_SHAPE, shapeProblems } from './scenario-shape.ts';
@@ -32,6 +32,9 @@ export function validateScenario(data: unknown): string[] {
   s.schedule.forEach((step, i) => out.push(...validateStep(step, `schedule[${i}]`)));
   const chaos = chaosWindow(s);
   if (chaos) out.push(...validateChaos(chaos));
+  if (s.infra !== undefined && !(TOPOLOGIES as readonly string[]).includes(s.infra)) {
+    out.push(`infra: one of ${TOPOLOGIES.join(', ')}, got "${String(s.infra)}"`);
+  }
   for (const kind of s.allowsZombies ?? []) {
     if (!findFaultPackage(kind)) out.push(`allowsZombies: unknown fault "${String(kind)}"`);
   }

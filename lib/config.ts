@@ -184,6 +184,23 @@ export const OPTIONS = {
       'where Kafka jars and Toxiproxy are cached (default .infra/ in the repo)',
     ),
     kafkaHeapMb: opt('KAFKA_HEAP_MB', 512, int(128, 8192), 'heap of the embedded Kafka broker'),
+    topology: opt(
+      'INFRA_TOPOLOGY',
+      'single',
+      (raw, env) => {
+        const names = ['single', 'cluster'];
+        if (!names.includes(raw))
+          throw new ConfigError(`${env} must be one of ${names.join(', ')}`);
+        return raw as 'single' | 'cluster';
+      },
+      'single: one Kafka, one Redis; cluster: 3 KRaft nodes, Redis primary + replica + 3 Sentinels (local provider)',
+    ),
+    kafkaNodeHeapMb: opt(
+      'KAFKA_NODE_HEAP_MB',
+      256,
+      int(128, 384),
+      'heap of each Kafka node of the cluster topology',
+    ),
   },
   failpoints: opt(
     'FAILPOINTS',

@@ -9,7 +9,8 @@ export const INFRA_USAGE = `usage: npm run infra [-- --check]
   (no flag)   start Kafka, Redis (broker and sink) and Toxiproxy in the foreground and print
               the NAME=value lines that point the producer and the workers at them; Ctrl-C stops
   --check     start, round-trip through every proxied link, stop, print one "infra ok" line
-  -h, --help  this text`;
+  -h, --help  this text
+INFRA_TOPOLOGY=cluster starts 3 KRaft nodes, a Redis primary + replica + 3 Sentinels instead`;
 
 const SPECS = {
   check: { type: 'boolean' },

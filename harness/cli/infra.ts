@@ -5,7 +5,7 @@
  */
 import { loadConfig } from '../../lib/config.ts';
 import { AppError, errorMessage } from '../../lib/errors.ts';
-import { endpointsToEnv, startInfra } from '../infra/index.ts';
+import { endpointsToEnv, startInfra, type Infra } from '../infra/index.ts';
 import { checkAllLinks } from '../infra/round-trip.ts';
 import { parseInfraArgs } from './infra-args.ts';
 
@@ -23,7 +23,11 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const started = Date.now();
   const log = (line: string) => console.error(line);
-  log('infra: starting Kafka, Redis (broker and sink) and Toxiproxy ...');
+  log(
+    config.infra.topology === 'cluster'
+      ? 'infra: starting 3 Kafka nodes, Redis primary + replica + 3 Sentinels, sink Redis, Toxiproxy ...'
+      : 'infra: starting Kafka, Redis (broker and sink) and Toxiproxy ...',
+  );
   const infra = await startInfra(config, log);
   const coldStartS = ((Date.now() - started) / 1000).toFixed(1);
   const stop = async () => {
@@ -45,18 +49,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
-  const e = infra.endpoints;
-  console.log(`infra (${infra.provider}) ready in ${coldStartS} s`);
-  console.log(
-    `  kafka      direct ${e.kafka.direct}   producer ${e.kafka.producer}   workers ${e.kafka.workers}`,
-  );
-  console.log(
-    `  redis      direct ${e.redis.direct}   producer ${e.redis.producer}   workers ${e.redis.workers}`,
-  );
-  console.log(`  sink redis direct ${e.sink.direct}   workers ${e.sink.workers}`);
-  console.log(`  toxiproxy  ${e.toxiproxy.url}`);
-  console.log('Environment for the producer, the workers and the external provider:');
-  for (const [name, value] of Object.entries(endpointsToEnv(e))) console.log(`${name}=${value}`);
+  printEndpoints(infra, coldStartS);
   console.log('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -64,6 +57,27 @@ async function main(argv: string[]): Promise<number> {
   });
   await stop();
   return 0;
+}
+
+/** Where everything listens, then the NAME=value lines for the producer and the workers. */
+function printEndpoints(infra: Infra, coldStartS: string): void {
+  const e = infra.endpoints;
+  console.log(`infra (${infra.provider}, ${infra.topology}) ready in ${coldStartS} s`);
+  console.log(
+    `  kafka      direct ${e.kafka.direct}   producer ${e.kafka.producer}   workers ${e.kafka.workers}`,
+  );
+  console.log(
+    `  redis      direct ${e.redis.direct}   producer ${e.redis.producer}   workers ${e.redis.workers}`,
+  );
+  if (e.redis.sentinel) {
+    console.log(
+      `  sentinel   ${e.redis.sentinel.sentinels.join(',')}   primary name ${e.redis.sentinel.name}`,
+    );
+  }
+  console.log(`  sink redis direct ${e.sink.direct}   workers ${e.sink.workers}`);
+  console.log(`  toxiproxy  ${e.toxiproxy.url}`);
+  console.log('Environment for the producer, the workers and the external provider:');
+  for (const [name, value] of Object.entries(endpointsToEnv(e))) console.log(`${name}=${value}`);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,6 +1,7 @@
 import { TRANSPORTS, parseTransportList, type TransportName } from '../../lib/envelope.ts';
 import { commaList } from '../../lib/comma-list.ts';
 import { parseFlags, type FlagProblem, type FlagSpec } from '../../lib/cli-flags.ts';
+import { TOPOLOGIES, type Topology } from '../infra/types.ts';
 import { SEED_PATTERN } from '../random.ts';
 // --kafka-client: the values KAFKA_CLIENT takes.
 import { KAFKA_CLIENTS } from '../../lib/transports/kafka/options.ts';
@@ -40,6 +41,8 @@ export interface ScenarioArgs {
   // --kafka-client
   /** Extra environment for every service of the run and for the harness' own reads. */
   env?: Record<string, string>;
+  /** Overrides the scenario's `infra`. */
+  topology?: Topology;
 }
 
 export type ParsedScenarioArgs =
@@ -60,6 +63,7 @@ const FLAGS: Record<string, { kind: FlagKind; doc: string }> = {
   out: { kind: 'text', doc: 'folder of the run folders (default runs)' },
   json: { kind: 'bool', doc: 'print result.json instead of the summary table' },
   failpoints: { kind: 'list', doc: 'comma list of failpoints to switch on' },
+  topology: { kind: 'text', doc: `brokers: ${TOPOLOGIES.join(' or ')} (default: the scenario's)` },
   file: { kind: 'text', doc: 'run the scenario of a YAML or JSON file instead of a named one' },
   dump: { kind: 'text', doc: 'print a named scenario as YAML, to start a file from' },
   junit: { kind: 'text', doc: 'also write a JUnit XML report (a testcase per transport)' },
@@ -228,6 +232,9 @@ function assignValue(args: ScenarioArgs, name: string, value: number | string | 
     case 'kafka-client':
       args.env = { ...args.env, KAFKA_CLIENT: value as string };
       break;
+    case 'topology':
+      args.topology = value as Topology;
+      break;
   }
 }
 
@@ -258,6 +265,10 @@ function parseValue(name: string, raw: string): number | string | string[] | { e
       }
       return parsed.transports;
     }
+    case 'topology':
+      return (TOPOLOGIES as readonly string[]).includes(raw)
+        ? raw
+        : { error: `--topology must be one of ${TOPOLOGIES.join(', ')}, got "${raw}"` };
     case 'failpoints': {
       const items = commaList(raw);
       const bad = items.find((f) => !FAILPOINT_PATTERN.test(f));

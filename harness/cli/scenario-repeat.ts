@@ -32,6 +32,7 @@ export function replayCommand(args: ScenarioArgs, seed: string): string {
     ['workers', args.workers],
     ['concurrency', args.concurrency],
     ['kafka-client', args.env?.KAFKA_CLIENT],
+    ['topology', args.topology],
     ['failpoints', args.failpoints.length > 0 ? args.failpoints.join(',') : undefined],
   ];
   const shown = flags.filter(([, v]) => v !== undefined).map(([k, v]) => ` --${k} ${String(v)}`);

@@ -51,7 +51,8 @@ async function chosenScenario(args: ScenarioArgs): Promise<Scenario> {
 }
 
 async function run(args: ScenarioArgs): Promise<number> {
-  const scenario = applyOverrides(await chosenScenario(args), args);
+  const chosen = applyOverrides(await chosenScenario(args), args);
+  const scenario = args.topology ? { ...chosen, infra: args.topology } : chosen;
   loadConfig(); // fail fast, naming the bad variable, before anything starts
   // Repeat and shrink: many runs of the one below.
   if (args.repeat !== undefined) return repeatScenario(args, scenario, runAndPrint);

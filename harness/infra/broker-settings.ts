@@ -24,7 +24,36 @@ export const KAFKA_BROKER_SETTINGS: Readonly<Record<string, string>> = {
   'num.partitions': '1',
 };
 
-export type KafkaListener = 'DIRECT' | 'PRODUCER' | 'WORKERS' | 'CONTROLLER' | 'INTERNAL';
+/**
+ * Three KRaft nodes, each broker and controller (one process per node keeps the memory at
+ * three JVMs; "kill the active controller" then also kills a broker, which the history says).
+ * Replicated like production: RF 3, two in sync to acknowledge, no unclean elections; the
+ * timeouts are cut from tens of seconds to a few so a failover fits in a CI-sized scenario.
+ */
+export const KAFKA_CLUSTER_SETTINGS: Readonly<Record<string, string>> = {
+  'default.replication.factor': '3',
+  'min.insync.replicas': '2',
+  'unclean.leader.election.enable': 'false',
+  'offsets.topic.replication.factor': '3',
+  'transaction.state.log.replication.factor': '3',
+  'transaction.state.log.min.isr': '2',
+  'share.coordinator.state.topic.replication.factor': '3',
+  'share.coordinator.state.topic.min.isr': '2',
+  // A silent broker is fenced after 3 s (default 9 s) and its partitions move.
+  'broker.session.timeout.ms': '3000',
+  'broker.heartbeat.interval.ms': '500',
+  // A follower that stops fetching leaves the ISR after 4 s (default 30 s).
+  'replica.lag.time.max.ms': '4000',
+  'replica.socket.timeout.ms': '3000',
+  // A dead Raft leader is replaced within about a second (defaults 1 s / 2 s / 1 s).
+  'controller.quorum.election.timeout.ms': '1000',
+  'controller.quorum.fetch.timeout.ms': '2000',
+  'controller.quorum.election.backoff.max.ms': '500',
+  'controller.quorum.request.timeout.ms': '2000',
+};
+
+export type KafkaListener =
+  'DIRECT' | 'PRODUCER' | 'WORKERS' | 'CONTROLLER' | 'INTERNAL' | `REPLICATION_${number}`;
 
 /**
  * Where a broker listens and what it tells clients. One listener per client group, each
@@ -96,3 +125,24 @@ export const REDIS_SERVER_ARGS: readonly string[] = [
   '--maxmemory-policy',
   'noeviction',
 ];
+
+/**
+ * Extra settings of the replicated Redis nodes: a primary without a replica in sync for 3 s
+ * refuses writes (NOREPLICAS) instead of accepting what a failover would lose; a dead
+ * replication link is noticed in 5 s; a new replica syncs at once, without a disk dump.
+ */
+export const REDIS_CLUSTER_SETTINGS: Readonly<Record<string, string>> = {
+  'min-replicas-to-write': '1',
+  'min-replicas-max-lag': '3',
+  'repl-timeout': '5',
+  'repl-diskless-sync': 'yes',
+  'repl-diskless-sync-delay': '0',
+  'replica-announce-ip': '127.0.0.1',
+};
+
+/** Sentinel's per-primary settings: down after 1 s, a failover retried after 5 s. */
+export const SENTINEL_SETTINGS = {
+  quorum: 2,
+  downAfterMs: 1000,
+  failoverTimeoutMs: 5000,
+} as const;

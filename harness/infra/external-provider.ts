@@ -34,6 +34,7 @@ export async function startExternalInfra(config: Config): Promise<Infra> {
   }
   return {
     provider: 'external',
+    topology: 'single',
     endpoints,
     versions: { kafka: 'external', redis: redisVersion, toxiproxy: toxiproxyVersion },
     servers: new Map(),

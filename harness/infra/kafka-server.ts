@@ -97,6 +97,10 @@ export interface KafkaPorts {
 
 /** The local broker: every listener on loopback, DIRECT for the harness and between brokers. */
 export function serverProperties(ports: KafkaPorts, dataDir: string): string {
+  return kafkaProperties(serverSettings(ports, dataDir));
+}
+
+function serverSettings(ports: KafkaPorts, dataDir: string): Record<string, string> {
   const at = (port: number) => `127.0.0.1:${port}`;
   const settings = kafkaSettings({
     listeners: {
@@ -113,7 +117,7 @@ export function serverProperties(ports: KafkaPorts, dataDir: string): string {
     interBroker: 'DIRECT',
     quorum: { 'controller.quorum.bootstrap.servers': at(ports.controller) },
   });
-  return kafkaProperties({ ...settings, 'log.dirs': dataDir });
+  return { ...settings, 'log.dirs': dataDir };
 }
 
 const LOG4J = [
@@ -128,39 +132,48 @@ const LOG4J = [
   '',
 ].join('\n');
 
+/** How one Kafka process is started: the single broker, or one node of the cluster. */
+interface KafkaNodeSpec {
+  name: 'kafka' | `kafka-${number}`;
+  /** Holds server.properties, log4j2.properties, the log and the data dir. */
+  dir: string;
+  libs: string;
+  heapMb: number;
+  directAddress: string;
+  /** Ready once metadata lists this many live brokers. */
+  brokers: number;
+}
+
 /**
- * A single-node KRaft broker, formatted once per data dir; `restart()` reuses the data dir so
+ * A KRaft broker+controller, formatted once per data dir; `restart()` reuses the data dir so
  * a broker-restart fault keeps every acknowledged record.
  */
 export class KafkaServer extends SpawnedServer {
-  override readonly name = 'kafka' as const;
+  readonly name: KafkaNodeSpec['name'];
   protected readonly process: ServerProcess;
   protected override readonly stopGraceMs = 10000;
 
-  private constructor(
-    private readonly ports: KafkaPorts,
-    private readonly workDir: string,
-    libs: string,
-    heapMb: number,
-  ) {
+  private constructor(private readonly spec: KafkaNodeSpec) {
     super();
-    this.process = new ServerProcess('kafka', {
+    this.name = spec.name;
+    this.process = new ServerProcess(spec.name, {
       command: 'java',
       args: [
-        `-Xmx${heapMb}m`,
-        `-Xms${Math.min(heapMb, 256)}m`,
+        `-Xmx${spec.heapMb}m`,
+        `-Xms${Math.min(spec.heapMb, 256)}m`,
         '-XX:+UseG1GC',
         '-Djava.awt.headless=true',
-        `-Dlog4j2.configurationFile=${join(workDir, 'log4j2.properties')}`,
+        `-Dlog4j2.configurationFile=${join(spec.dir, 'log4j2.properties')}`,
         '-cp',
-        `${libs}/*`,
+        `${spec.libs}/*`,
         'kafka.Kafka',
-        join(workDir, 'server.properties'),
+        join(spec.dir, 'server.properties'),
       ],
-      logFile: join(workDir, 'kafka.log'),
+      logFile: join(spec.dir, 'kafka.log'),
     });
   }
 
+  /** The single broker, its own controller (`--standalone`). */
   static async create(
     libs: string,
     workDir: string,
@@ -168,37 +181,41 @@ export class KafkaServer extends SpawnedServer {
     heapMb: number,
   ): Promise<KafkaServer> {
     const dataDir = join(workDir, 'kafka-data');
-    await mkdir(dataDir, { recursive: true });
-    const props = join(workDir, 'server.properties');
-    await writeFile(props, serverProperties(ports, dataDir));
-    await writeFile(join(workDir, 'log4j2.properties'), LOG4J);
-    const clusterId = randomClusterId();
-    await run(
-      'java',
-      [
-        `-Dlog4j2.configurationFile=${join(workDir, 'log4j2.properties')}`,
-        '-cp',
-        `${libs}/*`,
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
-        clusterId,
-        '-c',
-        props,
-        '--standalone',
-      ],
-      { timeout: 60000 },
-    );
-    return new KafkaServer(ports, workDir, libs, heapMb);
+    const settings = serverSettings(ports, dataDir);
+    await formatNode(libs, workDir, settings, randomClusterId(), ['--standalone']);
+    const directAddress = `127.0.0.1:${ports.direct}`;
+    return new KafkaServer({
+      name: 'kafka',
+      dir: workDir,
+      libs,
+      heapMb,
+      directAddress,
+      brokers: 1,
+    });
+  }
+
+  /** One node of a static-quorum cluster (`controller.quorum.voters` in `settings`). */
+  static async createNode(
+    spec: Omit<KafkaNodeSpec, 'brokers'> & { clusterId: string; brokers: number },
+    settings: Record<string, string>,
+  ): Promise<KafkaServer> {
+    const withData = { ...settings, 'log.dirs': join(spec.dir, 'kafka-data') };
+    await formatNode(spec.libs, spec.dir, withData, spec.clusterId, []);
+    return new KafkaServer(spec);
   }
 
   get directAddress(): string {
-    return `127.0.0.1:${this.ports.direct}`;
+    return this.spec.directAddress;
   }
 
   async start(): Promise<void> {
     this.process.start();
     await this.waitReady();
+  }
+
+  /** SIGSTOP / SIGCONT of the JVM (a paused leader keeps its sockets open). */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.process.signal(signal);
   }
 
   /** Ready when the DIRECT listener answers metadata requests with a controller elected. */
@@ -210,13 +227,13 @@ export class KafkaServer extends SpawnedServer {
       connectionTimeout: 1000,
     });
     await waitUntil(
-      'Kafka',
+      `Kafka (${this.name})`,
       async () => {
         const admin = kafka.admin();
         try {
           await admin.connect();
           const cluster = await admin.describeCluster();
-          return cluster.controller !== null && cluster.brokers.length > 0;
+          return cluster.controller !== null && cluster.brokers.length >= this.spec.brokers;
         } finally {
           await admin.disconnect();
         }
@@ -228,6 +245,36 @@ export class KafkaServer extends SpawnedServer {
       },
     );
   }
+}
+
+/** Writes the node's properties and formats its data dir. */
+async function formatNode(
+  libs: string,
+  dir: string,
+  settings: Record<string, string>,
+  clusterId: string,
+  extra: string[],
+): Promise<void> {
+  await mkdir(settings['log.dirs'] ?? join(dir, 'kafka-data'), { recursive: true });
+  const props = join(dir, 'server.properties');
+  await writeFile(props, kafkaProperties(settings));
+  await writeFile(join(dir, 'log4j2.properties'), LOG4J);
+  await run(
+    'java',
+    [
+      `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
+      '-cp',
+      `${libs}/*`,
+      'kafka.tools.StorageTool',
+      'format',
+      '-t',
+      clusterId,
+      '-c',
+      props,
+      ...extra,
+    ],
+    { timeout: 60000 },
+  );
 }
 
 /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (22 characters). */

@@ -28,6 +28,7 @@ async function removeAbandonedWorkDirs(): Promise<void> {
 export interface LocalInfraOptions {
   /** Provisioning cache (`.infra/`). */
   cacheDir: string;
+  /** Heap of the single broker, or of each cluster node. */
   kafkaHeapMb: number;
   /** Progress lines ("fetching Kafka jars ..."); defaults to stderr. */
   log?: (line: string) => void;
@@ -101,6 +102,7 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
   const all = [toxiproxy, redis, sink, kafka];
   return {
     provider: 'local',
+    topology: 'single',
     endpoints: localEndpoints(servers, ports),
     versions: { kafka: kafkaV, redis: redisV, toxiproxy: toxiV },
     servers: new Map<ManagedServer['name'], ManagedServer>([
@@ -117,7 +119,7 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
 }
 
 /** A new data dir for this run, marked with its owner; abandoned ones are removed first. */
-async function freshWorkDir(): Promise<string> {
+export async function freshWorkDir(): Promise<string> {
   await removeAbandonedWorkDirs();
   const workDir = await mkdtemp(join(tmpdir(), WORK_DIR_PREFIX));
   await writeFile(join(workDir, 'owner.pid'), String(process.pid));
@@ -209,7 +211,7 @@ function localEndpoints(servers: LocalServers, ports: LocalPorts): Endpoints {
 }
 
 /** A restarted Toxiproxy comes back empty: give it its proxies again. */
-function managedToxiproxy(toxiproxy: ToxiproxyServer, specs: ProxySpec[]): ManagedServer {
+export function managedToxiproxy(toxiproxy: ToxiproxyServer, specs: ProxySpec[]): ManagedServer {
   return {
     name: 'toxiproxy',
     get pid() {

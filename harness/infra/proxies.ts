@@ -1,8 +1,7 @@
 import { Toxiproxy } from 'toxiproxy-node-client';
-import type { ProxyName } from './types.ts';
 
 export interface ProxySpec {
-  name: ProxyName;
+  name: string;
   listenPort: number;
   upstream: string;
 }

@@ -6,11 +6,13 @@ import { ServerProcess } from './server-process.ts';
 import { waitUntil } from './wait-until.ts';
 import { SpawnedServer } from './spawned-server.ts';
 
-export type RedisRole = 'redis' | 'sink';
+export type RedisRole = 'redis' | 'sink' | `redis-${number}`;
 
 /**
  * A redis-server from PATH, with the settings every provider gives Redis
- * (`REDIS_SERVER_ARGS`: `appendfsync always`, `noeviction`), on loopback.
+ * (`REDIS_SERVER_ARGS`: `appendfsync always`, `noeviction`), on loopback. With `confFile`
+ * everything comes from that file instead, so Sentinel's CONFIG REWRITE (who the primary is)
+ * survives a restart.
  */
 export class RedisServer extends SpawnedServer {
   protected readonly process: ServerProcess;
@@ -19,23 +21,27 @@ export class RedisServer extends SpawnedServer {
     readonly name: RedisRole,
     readonly port: number,
     private readonly workDir: string,
+    confFile?: string,
   ) {
     super();
     this.process = new ServerProcess(name, {
       command: 'redis-server',
-      args: [
-        '--bind',
-        '127.0.0.1',
-        '--port',
-        String(port),
-        '--dir',
-        join(workDir, `${name}-data`),
-        ...REDIS_SERVER_ARGS,
-        '--protected-mode',
-        'no',
-        '--daemonize',
-        'no',
-      ],
+      args:
+        confFile !== undefined
+          ? [confFile]
+          : [
+              '--bind',
+              '127.0.0.1',
+              '--port',
+              String(port),
+              '--dir',
+              join(workDir, `${name}-data`),
+              ...REDIS_SERVER_ARGS,
+              '--protected-mode',
+              'no',
+              '--daemonize',
+              'no',
+            ],
       logFile: join(workDir, `${name}.log`),
     });
   }
@@ -59,7 +65,8 @@ export class RedisServer extends SpawnedServer {
     return /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
   }
 
-  private async command<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
+  /** Runs `fn` on a short-lived connection to this server. */
+  async command<T>(fn: (redis: Redis) => Promise<T>): Promise<T> {
     const redis = new Redis(this.url, {
       lazyConnect: true,
       retryStrategy: () => null,

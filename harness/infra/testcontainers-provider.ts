@@ -79,6 +79,7 @@ export async function startTestcontainersInfra(log?: (line: string) => void): Pr
     ]);
     return {
       provider: 'testcontainers',
+      topology: 'single',
       endpoints,
       versions: images,
       servers,

@@ -13,16 +13,42 @@ export interface Endpoints {
     /** Through Toxiproxy `kafka-workers`. */
     workers: string;
   };
-  redis: { direct: string; producer: string; workers: string };
+  redis: {
+    direct: string;
+    producer: string;
+    workers: string;
+    /** Cluster topology: find the primary through Sentinel (the URLs name the first one). */
+    sentinel?: SentinelEndpoints;
+  };
   sink: { direct: string; workers: string };
   toxiproxy: { url: string };
 }
 
 export { PROXIES, type ProxyName };
 
+/** How each client group finds the Redis primary on the cluster (ioredis `sentinels`). */
+export interface SentinelEndpoints {
+  /** The monitored primary's name. */
+  name: string;
+  /** host:port of every Sentinel; clients reach them without a proxy. */
+  sentinels: string[];
+  /** The address Sentinel reports per node -> the group's proxy to that node (`natMap`). */
+  natMap: Record<'direct' | 'producer' | 'workers', Record<string, string>>;
+}
+
+/** Single servers, and the nodes of the cluster topology. */
+export type ServerName =
+  | 'kafka'
+  | 'redis'
+  | 'sink'
+  | 'toxiproxy'
+  | `kafka-${number}`
+  | `redis-${number}`
+  | `sentinel-${number}`;
+
 /** A server the provider started and can break on purpose (broker nemesis). */
 export interface ManagedServer {
-  readonly name: 'kafka' | 'redis' | 'sink' | 'toxiproxy';
+  readonly name: ServerName;
   readonly pid: number | undefined;
   readonly running: boolean;
   /** SIGKILL the server's whole process group; data on disk stays. */
@@ -33,6 +59,8 @@ export interface ManagedServer {
 
 export interface Infra {
   readonly provider: 'local' | 'external' | 'testcontainers';
+  /** `cluster`: three Kafka nodes, a Redis primary, a replica and three Sentinels. */
+  readonly topology: Topology;
   readonly endpoints: Endpoints;
   readonly versions: { kafka: string; redis: string; toxiproxy: string };
   /** Servers that can be killed and restarted; empty for external infrastructure. */
@@ -42,6 +70,9 @@ export interface Infra {
   /** Idempotent; stops every spawned process. */
   stop(): Promise<void>;
 }
+
+export const TOPOLOGIES = ['single', 'cluster'] as const;
+export type Topology = (typeof TOPOLOGIES)[number];
 
 /** The NAME=value lines that point the producer, the workers and the harness at `e`. */
 export function endpointsToEnv(e: Endpoints): Record<string, string> {
@@ -55,5 +86,25 @@ export function endpointsToEnv(e: Endpoints): Record<string, string> {
     SINK_REDIS_URL: e.sink.direct,
     SINK_WORKERS_URL: e.sink.workers,
     TOXIPROXY_URL: e.toxiproxy.url,
+    ...sentinelEnv(e.redis.sentinel),
+  };
+}
+
+/** `a=b,c=d` as the *_NAT_MAP variables spell a natMap. */
+const pairList = (m: Record<string, string>) =>
+  Object.entries(m)
+    .map(([from, to]) => `${from}=${to}`)
+    .join(',');
+
+function sentinelEnv(s: SentinelEndpoints | undefined): Record<string, string> {
+  if (!s) return {};
+  return {
+    REDIS_SENTINELS: s.sentinels.join(','),
+    REDIS_SENTINEL_NAME: s.name,
+    REDIS_NAT_MAP: pairList(s.natMap.direct),
+    REDIS_PRODUCER_NAT_MAP: pairList(s.natMap.producer),
+    REDIS_WORKERS_NAT_MAP: pairList(s.natMap.workers),
+    // Replicated Redis: a publish is acknowledged once the replica has it too.
+    REDIS_WAIT_REPLICAS: '1',
   };
 }

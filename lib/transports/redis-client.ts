@@ -1,6 +1,7 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import { createLogger } from '../log.ts';
 import { backoffMs } from '../retry.ts';
+import type { RedisTarget } from './redis-target.ts';
 
 /** Reconnects back off 100 ms to 1 s, jittered so clients cut together do not return together. */
 const RECONNECT_BACKOFF = { baseMs: 100, maxMs: 1000, jitter: 'equal' } as const;
@@ -11,18 +12,22 @@ const RECONNECT_BACKOFF = { baseMs: 100, maxMs: 1000, jitter: 'equal' } as const
  * up to one second. `maxRetriesPerRequest: null` is what BullMQ requires for its workers.
  */
 export function createRedisClient(
-  url: string,
+  target: RedisTarget,
   connectionName: string,
   overrides: RedisOptions = {},
 ): Redis {
-  const client = new Redis(url, {
+  const options: RedisOptions = {
     connectionName,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     connectTimeout: 3000,
     retryStrategy: (attempt) => backoffMs(attempt, RECONNECT_BACKOFF),
     ...overrides,
-  });
+  };
+  const client =
+    typeof target === 'string'
+      ? new Redis(target, options)
+      : new Redis({ ...target.sentinel, ...options });
   // Connection errors surface on commands; without a listener ioredis would also print
   // "Unhandled error event" to stderr on every reconnect attempt.
   const log = createLogger('redis', { connection: connectionName });

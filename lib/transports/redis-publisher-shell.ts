@@ -54,6 +54,27 @@ async function closeConnection(options: RedisPublisherShellOptions): Promise<voi
   }
 }
 
+/** WAIT returns this much before the ack timeout, so its answer wins the race against it. */
+const WAIT_MARGIN_MS = 50;
+
+/**
+ * WAIT until `replicas` replicas have everything this connection wrote, up to `deadline`.
+ * Fewer is indeterminate (504): the write is on the primary, but a failover now would lose it.
+ */
+async function awaitReplicas(client: Redis, replicas: number, deadline: number): Promise<void> {
+  let acked: number;
+  try {
+    acked = await client.wait(replicas, Math.max(1, deadline - Date.now()));
+  } catch (err) {
+    throw new IndeterminateError('redis WAIT failed after the write', { cause: err });
+  }
+  if (acked < replicas) {
+    throw new IndeterminateError(
+      `${acked} of ${replicas} redis replicas acknowledged the write in time`,
+    );
+  }
+}
+
 /**
  * What the Redis Streams and BullMQ publishers share: the readiness gate (fail fast with
  * NotSentError while disconnected), the health monitor, micro-batching of concurrent
@@ -71,10 +92,18 @@ export function createRedisPublisherShell(options: RedisPublisherShellOptions): 
   };
   const health = watchHealth(options, resetConnection);
 
+  const flushAndReplicate = async (events: EventEnvelope[]) => {
+    const deadline = Date.now() + ackTimeoutMs;
+    await flush(events);
+    if (config.redis.waitReplicas > 0) {
+      await awaitReplicas(client, config.redis.waitReplicas, deadline - WAIT_MARGIN_MS);
+    }
+  };
+
   const flushWithinTimeout = async (events: EventEnvelope[]) => {
     let timedOut = false;
     try {
-      await withTimeout(flush(events), ackTimeoutMs, () => {
+      await withTimeout(flushAndReplicate(events), ackTimeoutMs, () => {
         timedOut = true;
         return new IndeterminateError(`no reply from redis within ${ackTimeoutMs} ms`);
       });

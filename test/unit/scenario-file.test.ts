@@ -87,7 +87,7 @@ describe('scenario files', () => {
       }),
     );
     expect(problems).to.include.members([
-      'extra: unknown field (a scenario takes: name, description, transports, load, workers, schedule, chaos, expectations, allowsZombies, timeouts, maxUnavailableMs, maxRecoveryMs)',
+      'extra: unknown field (a scenario takes: name, description, transports, load, workers, schedule, chaos, expectations, allowsZombies, infra, timeouts, maxUnavailableMs, maxRecoveryMs)',
       'load.mesages: unknown field (load takes: messages, ratePerSec, concurrency, batchSize, poisonFraction, payloadBytes, durationSec, keys, sequential)',
       'workers.sise: unknown field (workers takes: size, workTimeMs, startAfterSec, env)',
       'expectations.producerFailures.mx: unknown field (expectations.producerFailures takes: min, max)',

@@ -6,6 +6,7 @@ import { errorMessage } from '../../errors.ts';
 import { failpoint } from '../../failpoints.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { createRedisClient } from '../redis-client.ts';
+import { redisTarget } from '../redis-target.ts';
 import { bullmqWorkerName } from './identity.ts';
 import {
   classifyFailure,
@@ -52,7 +53,7 @@ export function createBullmqConsumer(
 
     async start() {
       // BullMQ workers need commands queued across reconnects and retried without limit.
-      connection = createRedisClient(config.redis.workersUrl, `${name}-bullmq`, {
+      connection = createRedisClient(redisTarget(config, 'workers'), `${name}-bullmq`, {
         maxRetriesPerRequest: null,
         enableOfflineQueue: true,
         // Bounded above BullMQ's longest block, without socketTimeout: BullMQ resets a

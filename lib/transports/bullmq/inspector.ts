@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import type { EventEnvelope } from '../../envelope.ts';
 import type { LostClass, TransportInspector } from '../driver.ts';
 import { createRedisClient, ONE_SHOT } from '../redis-client.ts';
+import { redisTarget } from '../redis-target.ts';
 import type { DeadLetter } from '../types.ts';
 import { bullmqWorkerName } from './identity.ts';
 import { bullmqJobId, eventIdFromJobId } from './job-id.ts';
@@ -10,7 +11,7 @@ import { bullmqJobId, eventIdFromJobId } from './job-id.ts';
 /** Runs `use` on a Queue over a one-shot connection to the broker Redis, closed afterwards. */
 async function withQueue<T>(config: Config, use: (queue: Queue) => Promise<T>): Promise<T> {
   // BullMQ's ESM build cannot create ioredis clients itself: hand it one (and close it).
-  const connection = createRedisClient(config.redis.url, 'bullmq-inspector', {
+  const connection = createRedisClient(redisTarget(config, 'direct'), 'bullmq-inspector', {
     retryStrategy: ONE_SHOT.retryStrategy,
   });
   const queue = new Queue(config.bullmq.queue, { connection, skipVersionCheck: true });

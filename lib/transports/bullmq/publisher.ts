@@ -6,6 +6,7 @@ import { IndeterminateError, NotSentError } from '../../errors.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { bullmqJobs } from './jobs.ts';
 import { createRedisClient } from '../redis-client.ts';
+import { redisTarget } from '../redis-target.ts';
 import { createRedisPublisherShell } from '../redis-publisher-shell.ts';
 import type { Publisher } from '../types.ts';
 
@@ -31,7 +32,7 @@ export function createBullmqPublisher(
 ): Publisher {
   const logger = options.logger ?? createLogger('bullmq-publisher');
   const { keepCompletedS } = config.bullmq;
-  const connection = createRedisClient(config.redis.producerUrl, 'producer-bullmq');
+  const connection = createRedisClient(redisTarget(config, 'producer'), 'producer-bullmq');
   const queue = new Queue(config.bullmq.queue, { connection, skipVersionCheck: true });
   queue.on('error', (err: Error) => logger.debug({ err }, 'bullmq queue error'));
 

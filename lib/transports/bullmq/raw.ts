@@ -3,10 +3,13 @@ import type { Config } from '../../config.ts';
 import type { EventEnvelope } from '../../envelope.ts';
 import type { RawClients, RawConsumer, RawConsumerOptions, RawPublisher } from '../driver.ts';
 import { createRedisClient } from '../redis-client.ts';
+import { redisTarget } from '../redis-target.ts';
 import { bullmqJobs } from './jobs.ts';
 
 async function publisher(config: Config): Promise<RawPublisher> {
-  const redis = createRedisClient(config.redis.url, 'raw-publisher', { lazyConnect: true });
+  const redis = createRedisClient(redisTarget(config, 'direct'), 'raw-publisher', {
+    lazyConnect: true,
+  });
   await redis.connect();
   const queue = new Queue(config.bullmq.queue, { connection: redis, skipVersionCheck: true });
   return {
@@ -23,7 +26,7 @@ async function publisher(config: Config): Promise<RawPublisher> {
 /** A BullMQ Worker whose processor is the sink write; BullMQ's own settings, nothing else. */
 async function consumer({ config, sink, consumerName }: RawConsumerOptions): Promise<RawConsumer> {
   const b = config.bullmq;
-  const connection = createRedisClient(config.redis.workersUrl, `${consumerName}-bullmq`, {
+  const connection = createRedisClient(redisTarget(config, 'workers'), `${consumerName}-bullmq`, {
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,
   });

@@ -1,3 +1,4 @@
+import type { RedisTarget } from '../redis-target.ts';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
 import type { Logger } from '../../log.ts';
@@ -12,6 +13,8 @@ export type StreamEntry = [id: string, fields: string[] | null];
 /** What the parts of one Redis consumer (consumer.ts) share. */
 export interface RedisConsumerState {
   r: Config['redis'];
+  /** Where the workers reach the broker Redis (a URL or Sentinel). */
+  target: RedisTarget;
   w: Config['workers'];
   /** This consumer's name in the group. */
   name: string;

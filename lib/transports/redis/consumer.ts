@@ -6,6 +6,7 @@ import { deadLetterStream } from '../dead-letter-names.ts';
 import { deliveryLimits } from '../delivery-policy.ts';
 import { createLimiter } from '../limiter.ts';
 import { boundedCommands, createRedisClient } from '../redis-client.ts';
+import { redisTarget } from '../redis-target.ts';
 import type { Consumer, Handler, WorkerConsumerOptions } from '../types.ts';
 import { consumeLoop } from './consume-loop.ts';
 import { cmdOf, type RedisConsumerState } from './consumer-state.ts';
@@ -39,6 +40,7 @@ export function createRedisConsumer(
   const capacity = Math.max(w.batchSize, w.concurrency);
   const s: RedisConsumerState = {
     r,
+    target: redisTarget(config, 'workers'),
     w,
     name,
     log:
@@ -72,12 +74,12 @@ function redisConsumerVerbs(s: RedisConsumerState): Consumer {
 
     async start() {
       // Commands fail at once while disconnected (factory default); the loop backs off and retries.
-      s.cmd = createRedisClient(r.workersUrl, `${s.name}-cmd`, {
+      s.cmd = createRedisClient(s.target, `${s.name}-cmd`, {
         lazyConnect: true,
         ...boundedCommands(r.commandTimeoutMs),
       });
       // The reader blocks up to blockMs; its bound comes on top of that.
-      s.reader = createRedisClient(r.workersUrl, `${s.name}-read`, {
+      s.reader = createRedisClient(s.target, `${s.name}-read`, {
         lazyConnect: true,
         ...boundedCommands(r.commandTimeoutMs, r.blockMs),
       });

@@ -3,6 +3,7 @@ import type { Config } from '../../config.ts';
 import { deadLetterStream } from '../dead-letter-names.ts';
 import type { LostClass, TransportInspector } from '../driver.ts';
 import { createRedisClient, ONE_SHOT } from '../redis-client.ts';
+import { redisTarget } from '../redis-target.ts';
 import { redisErrorCode } from '../redis-error-code.ts';
 import { pairsToMap } from '../redis-pairs.ts';
 import type { DeadLetter, PendingState } from '../types.ts';
@@ -10,7 +11,7 @@ import { redisConsumerName } from './identity.ts';
 
 /** Runs `use` on a one-shot connection to the broker Redis, closed afterwards. */
 async function withRedis<T>(config: Config, use: (redis: Redis) => Promise<T>): Promise<T> {
-  const redis = createRedisClient(config.redis.url, 'inspector', ONE_SHOT);
+  const redis = createRedisClient(redisTarget(config, 'direct'), 'inspector', ONE_SHOT);
   try {
     await redis.connect();
     return await use(redis);

@@ -5,6 +5,7 @@ import { IndeterminateError, NotSentError } from '../../errors.ts';
 import { failpoint } from '../../failpoints.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { createRedisClient } from '../redis-client.ts';
+import { redisTarget } from '../redis-target.ts';
 import { createRedisPublisherShell } from '../redis-publisher-shell.ts';
 import { addStreamEntry } from './stream-entry.ts';
 import type { Publisher } from '../types.ts';
@@ -29,7 +30,8 @@ export function createRedisPublisher(
   options: RedisPublisherOptions = {},
 ): Publisher {
   const stream = config.redis.stream;
-  const client = options.client ?? createRedisClient(config.redis.producerUrl, 'producer-redis');
+  const client =
+    options.client ?? createRedisClient(redisTarget(config, 'producer'), 'producer-redis');
 
   const xaddAll = async (events: EventEnvelope[]) => {
     const pipeline = client.pipeline();

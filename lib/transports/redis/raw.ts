@@ -10,6 +10,7 @@ import type {
   RawPublisher,
 } from '../driver.ts';
 import { createRedisClient } from '../redis-client.ts';
+import { redisTarget } from '../redis-target.ts';
 import { pairsToMap } from '../redis-pairs.ts';
 import { runTool } from '../run-tool.ts';
 import { addStreamEntry } from './stream-entry.ts';
@@ -17,7 +18,9 @@ import { addStreamEntry } from './stream-entry.ts';
 type ReadReply = [string, [string, string[]][]][] | null;
 
 async function publisher(config: Config): Promise<RawPublisher> {
-  const redis = createRedisClient(config.redis.url, 'raw-publisher', { lazyConnect: true });
+  const redis = createRedisClient(redisTarget(config, 'direct'), 'raw-publisher', {
+    lazyConnect: true,
+  });
   await redis.connect();
   return {
     async publish(events) {
@@ -37,8 +40,12 @@ async function publisher(config: Config): Promise<RawPublisher> {
 /** XREADGROUP, the read's sink writes (bounded), one XACK; nothing else. */
 async function consumer({ config, sink, consumerName }: RawConsumerOptions): Promise<RawConsumer> {
   const r = config.redis;
-  const reader = createRedisClient(r.workersUrl, `${consumerName}-read`, { lazyConnect: true });
-  const cmd = createRedisClient(r.workersUrl, `${consumerName}-cmd`, { lazyConnect: true });
+  const reader = createRedisClient(redisTarget(config, 'workers'), `${consumerName}-read`, {
+    lazyConnect: true,
+  });
+  const cmd = createRedisClient(redisTarget(config, 'workers'), `${consumerName}-cmd`, {
+    lazyConnect: true,
+  });
   await Promise.all([reader.connect(), cmd.connect()]);
   await cmd.xgroup('CREATE', r.stream, r.groupName, '0', 'MKSTREAM').catch(() => undefined);
   const record = (id: string) =>
@@ -95,7 +102,9 @@ async function tool(o: BrokerToolInput): Promise<BrokerToolResult> {
     const line = `${row?.[at]} XADD/s (-c ${o.connections} -P ${o.pipeline})`;
     return { name: 'redis-benchmark XADD', eventsPerS: rate, line };
   } finally {
-    const redis = createRedisClient(o.config.redis.url, 'bench-tool', { lazyConnect: true });
+    const redis = createRedisClient(redisTarget(o.config, 'direct'), 'bench-tool', {
+      lazyConnect: true,
+    });
     await redis.connect();
     await redis.del(stream).finally(() => redis.disconnect());
   }

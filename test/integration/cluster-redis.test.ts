@@ -1,0 +1,145 @@
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { loadConfig, type Config } from '../../lib/config.ts';
+import type { EventEnvelope } from '../../lib/envelope.ts';
+import { IndeterminateError, NotSentError } from '../../lib/errors.ts';
+import { createBullmqPublisher } from '../../lib/transports/bullmq/publisher.ts';
+import { createRedisPublisher } from '../../lib/transports/redis/publisher.ts';
+import type { Publisher } from '../../lib/transports/types.ts';
+import { endpointsToEnv, startInfra, type Infra } from '../../harness/infra/index.ts';
+
+let seq = 0;
+const events = (n: number): EventEnvelope[] =>
+  Array.from({ length: n }, () => ({
+    id: `cluster-redis-${++seq}`,
+    type: 'test.cluster',
+    payload: { seq },
+    producedAt: new Date().toISOString(),
+  }));
+
+async function rejection(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  throw new Error('expected a rejection');
+}
+
+/** Publishes until one succeeds (a client finding the new primary), bounded in time. */
+async function publishUntilOk(publisher: Publisher, timeoutMs: number): Promise<number> {
+  const started = Date.now();
+  for (let i = 0; i < 200 && Date.now() - started < timeoutMs; i++) {
+    try {
+      await publisher.publish(events(1));
+      return Date.now() - started;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`no publish succeeded within ${timeoutMs} ms`);
+}
+
+function pid(infra: Infra, name: 'redis-1' | 'redis-2'): number {
+  const p = infra.servers.get(name)?.pid;
+  if (p === undefined) throw new Error(`${name} is not running`);
+  return p;
+}
+
+describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', function () {
+  let infra: Infra;
+  let config: Config;
+  const publishers: Publisher[] = [];
+
+  before(async function () {
+    this.timeout(600000);
+    infra = await startInfra(loadConfig({ ...process.env, INFRA_TOPOLOGY: 'cluster' }));
+    config = loadConfig({
+      ...process.env,
+      ...endpointsToEnv(infra.endpoints),
+      PRODUCER_ACK_TIMEOUT_MS: '1500',
+    });
+  });
+
+  after(async function () {
+    this.timeout(60000);
+    await Promise.allSettled(publishers.map((p) => p.close()));
+    await infra?.stop();
+  });
+
+  const ready = async (publisher: Publisher) => {
+    publishers.push(publisher);
+    for (let i = 0; i < 100 && !publisher.isReady(); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    return publisher;
+  };
+
+  it('acknowledges a publish once the replica has it, on both Redis transports', async function () {
+    expect(config.redis.waitReplicas).to.equal(1);
+    const redis = await ready(createRedisPublisher(config));
+    const bullmq = await ready(createBullmqPublisher(config));
+    await redis.publish(events(3));
+    await bullmq.publish(events(3));
+    const replica = new Redis(infra.endpoints.redis.direct.replace(/:\d+$/, `:${replicaPort()}`));
+    try {
+      expect(await replica.xlen(config.redis.stream)).to.equal(3);
+      expect(await replica.info('replication')).to.match(/role:slave/);
+    } finally {
+      replica.disconnect();
+    }
+  });
+
+  it('a stalled replica makes a publish 504 (WAIT short), then 503 (NOREPLICAS)', async function () {
+    this.timeout(60000);
+    const publisher = await ready(createRedisPublisher(config));
+    process.kill(pid(infra, 'redis-2'), 'SIGSTOP');
+    try {
+      const late = await rejection(publisher.publish(events(1)));
+      expect(late, String(late)).to.be.instanceOf(IndeterminateError);
+      // Past min-replicas-max-lag (3 s) the primary refuses writes outright.
+      let refused: unknown;
+      for (let i = 0; i < 20 && !(refused instanceof NotSentError); i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        refused = await rejection(publisher.publish(events(1)));
+      }
+      expect(refused, String(refused)).to.be.instanceOf(NotSentError);
+    } finally {
+      process.kill(pid(infra, 'redis-2'), 'SIGCONT');
+    }
+    await publishUntilOk(publisher, 20000);
+  });
+
+  it('follows a failover to the replica, and back to WAIT once the old primary returns', async function () {
+    this.timeout(90000);
+    const publisher = await ready(createRedisPublisher(config));
+    await publisher.publish(events(1));
+    const killedAt = Date.now();
+    const old = infra.servers.get('redis-1');
+    await old?.kill();
+    const promoted = new Redis(`redis://127.0.0.1:${replicaPort()}`);
+    try {
+      for (let i = 0; i < 300; i++) {
+        if (/role:master/.test(await promoted.info('replication'))) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(await promoted.info('replication')).to.match(/role:master/);
+      const failoverMs = Date.now() - killedAt;
+      // Alone, the new primary refuses writes (min-replicas-to-write 1) until the old one
+      // is back as its replica.
+      await old?.restart();
+      const tookMs = await publishUntilOk(publisher, 30000);
+      expect(await promoted.info('replication')).to.match(/connected_slaves:1/);
+      process.stderr.write(
+        `      failover ${failoverMs} ms; publishing again ${Date.now() - killedAt} ms after the kill (${tookMs} ms after restart)\n`,
+      );
+    } finally {
+      promoted.disconnect();
+    }
+  });
+
+  function replicaPort(): number {
+    const server = infra.servers.get('redis-2') as unknown as { port: number } | undefined;
+    if (!server) throw new Error('no redis-2');
+    return server.port;
+  }
+});

@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { expect } from 'chai';
+import { Redis } from 'ioredis';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { Toxiproxy } from 'toxiproxy-node-client';
+import { loadConfig } from '../../lib/config.ts';
+import { ensureKafkaTopics } from '../../lib/transports/kafka/topics.ts';
+import { startInfra, type Infra } from '../../harness/infra/index.ts';
+import { clusterProxyNames } from '../../harness/infra/cluster-layout.ts';
+import { kafkaRoundTrip, redisRoundTrip } from '../../harness/infra/round-trip.ts';
+import { waitForExit } from '../support/processes.ts';
+
+/** Resident memory of a process in MB, from /proc. */
+function rssMb(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Math.round(Number(kb) / 1024);
+}
+
+function kafkaAt(brokers: string): Kafka {
+  return new Kafka({
+    brokers: brokers.split(','),
+    logLevel: logLevel.NOTHING,
+    clientId: 'cluster',
+  });
+}
+
+describe('cluster topology (3 KRaft nodes, Redis primary + replica + 3 Sentinels)', function () {
+  let infra: Infra;
+  let pids: number[] = [];
+
+  before(async function () {
+    this.timeout(600000);
+    const started = Date.now();
+    infra = await startInfra(loadConfig({ ...process.env, INFRA_TOPOLOGY: 'cluster' }));
+    pids = infra.pids();
+    process.stderr.write(`      cluster start: ${Date.now() - started} ms\n`);
+  });
+
+  after(async function () {
+    this.timeout(60000);
+    await infra?.stop();
+  });
+
+  it('has three brokers, and the events topic gets RF 3, min ISR 2, no unclean elections', async function () {
+    this.timeout(60000);
+    const admin = kafkaAt(infra.endpoints.kafka.direct).admin();
+    await admin.connect();
+    try {
+      const cluster = await admin.describeCluster();
+      expect(cluster.brokers.map((b) => b.nodeId).sort()).to.deep.equal([1, 2, 3]);
+      await ensureKafkaTopics(admin, { topic: 'events', partitions: 6 });
+      const [meta] = (await admin.fetchTopicMetadata({ topics: ['events'] })).topics;
+      expect(meta?.partitions).to.have.length(6);
+      for (const p of meta?.partitions ?? []) {
+        expect(p.replicas, `replicas of events-${p.partitionId}`).to.have.length(3);
+        expect(p.isr, `ISR of events-${p.partitionId}`).to.have.length(3);
+      }
+      const described = await admin.describeConfigs({
+        includeSynonyms: false,
+        resources: [{ type: ConfigResourceTypes.TOPIC, name: 'events' }],
+      });
+      const entries = new Map(
+        described.resources[0]?.configEntries.map((e) => [e.configName, e.configValue]),
+      );
+      expect(entries.get('min.insync.replicas')).to.equal('2');
+      expect(entries.get('unclean.leader.election.enable')).to.equal('false');
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('Sentinels agree on one primary with one replica in sync', async function () {
+    this.timeout(30000);
+    const s = infra.endpoints.redis.sentinel;
+    expect(s, 'sentinel endpoints').to.not.equal(undefined);
+    if (!s) return;
+    const primaries = new Set<string>();
+    for (const address of s.sentinels) {
+      const [host, port] = address.split(':');
+      const sentinel = new Redis({ host, port: Number(port), lazyConnect: true });
+      await sentinel.connect();
+      try {
+        const addr = (await sentinel.call(
+          'SENTINEL',
+          'get-master-addr-by-name',
+          s.name,
+        )) as string[];
+        primaries.add(addr.join(':'));
+        const replicas = (await sentinel.call('SENTINEL', 'replicas', s.name)) as unknown[];
+        expect(replicas, `replicas seen by ${address}`).to.have.length(1);
+      } finally {
+        sentinel.disconnect();
+      }
+    }
+    expect([...primaries]).to.have.length(1);
+    const [primary] = [...primaries];
+    expect(s.natMap.direct[primary ?? ''], 'the primary is redis-1').to.equal(
+      infra.endpoints.redis.direct.replace('redis://', ''),
+    );
+    const viaSentinel = new Redis({
+      sentinels: s.sentinels.map((a) => ({ host: '127.0.0.1', port: Number(a.split(':')[1]) })),
+      name: s.name,
+      natMap: natMap(s.natMap.direct),
+      lazyConnect: true,
+    });
+    await viaSentinel.connect();
+    try {
+      const info = await viaSentinel.info('replication');
+      expect(info).to.match(/role:master/);
+      expect(info).to.match(/connected_slaves:1/);
+      expect(info).to.match(/slave0:.*state=online/);
+    } finally {
+      viaSentinel.disconnect();
+    }
+  });
+
+  it('every link proxy exists, and client round trips pass through them', async function () {
+    this.timeout(180000);
+    const proxies = await new Toxiproxy(infra.endpoints.toxiproxy.url).getAll();
+    expect(Object.keys(proxies).sort()).to.deep.equal(clusterProxyNames().sort());
+    const e = infra.endpoints;
+    for (const group of [e.kafka.producer, e.kafka.workers]) {
+      for (const node of group.split(',')) {
+        const admin = kafkaAt(node).admin();
+        await admin.connect();
+        expect((await admin.describeCluster()).brokers).to.have.length(3);
+        await admin.disconnect();
+      }
+      expect(await kafkaRoundTrip(group)).to.be.a('number');
+    }
+    expect(await redisRoundTrip(e.redis.producer)).to.be.a('number');
+    expect(await redisRoundTrip(e.redis.workers)).to.be.a('number');
+    expect(await redisRoundTrip(e.sink.workers)).to.be.a('number');
+    // The replica's client proxies answer, read-only.
+    for (const [, to] of Object.entries({ ...e.redis.sentinel?.natMap.producer })) {
+      const r = new Redis(`redis://${to}`, { lazyConnect: true, maxRetriesPerRequest: 0 });
+      await r.connect();
+      expect(await r.ping()).to.equal('PONG');
+      r.disconnect();
+    }
+  });
+
+  it('each Kafka node runs in at most 384 MB of heap; RSS per node is reported', function () {
+    const lines: string[] = [];
+    for (const [name, server] of infra.servers) {
+      if (server.pid === undefined) continue;
+      lines.push(`${name} ${rssMb(server.pid)} MB`);
+      if (!name.startsWith('kafka-')) continue;
+      const cmdline = readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0');
+      const xmx = cmdline.find((a) => a.startsWith('-Xmx'));
+      expect(Number(/-Xmx(\d+)m/.exec(xmx ?? '')?.[1])).to.be.at.most(384);
+    }
+    process.stderr.write(`      RSS: ${lines.join(', ')}\n`);
+  });
+
+  it('stop() leaves no spawned process behind', async function () {
+    this.timeout(60000);
+    expect(pids).to.have.length(10);
+    await infra.stop();
+    expect(await waitForExit(pids, 10000)).to.deep.equal([]);
+  });
+});
+
+function natMap(m: Record<string, string>): Record<string, { host: string; port: number }> {
+  return Object.fromEntries(
+    Object.entries(m).map(([from, to]) => [
+      from,
+      { host: to.split(':')[0] ?? '', port: Number(to.split(':')[1]) },
+    ]),
+  );
+}
