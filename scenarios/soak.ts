@@ -1,4 +1,5 @@
 import type { Scenario } from '../harness/scenario.ts';
+import { CHAOS_FAULTS } from './chaos.ts';
 
 /**
  * Continuous seeded faults for as long as the load runs: `--duration` sets its length
@@ -27,29 +28,7 @@ export const soak: Scenario = {
     meanIntervalSec: 15,
     healAfterSec: [2, 6],
     maxActive: 1,
-    faults: [
-      { kind: 'kill-worker' },
-      { kind: 'pause-worker' },
-      { kind: 'rolling-restart', intervalMs: 500 },
-      { kind: 'proxy-down', proxy: 'workers' },
-      { kind: 'proxy-down', proxy: 'producer' },
-      {
-        kind: 'toxic',
-        proxy: 'workers',
-        type: 'latency',
-        stream: 'downstream',
-        attributes: { latency: 300, jitter: 100 },
-      },
-      {
-        kind: 'toxic',
-        proxy: 'producer',
-        type: 'reset_peer',
-        stream: 'downstream',
-        attributes: { timeout: 300 },
-        toxicity: 0.5,
-      },
-      { kind: 'sink-outage' },
-    ],
+    faults: CHAOS_FAULTS,
   },
   expectations: {},
   timeouts: { drainSec: 120 },
