@@ -185,6 +185,20 @@ export const OPTIONS = {
     ),
     kafkaHeapMb: opt('KAFKA_HEAP_MB', 512, int(128, 8192), 'heap of the embedded Kafka broker'),
   },
+  tracing: {
+    endpoint: opt(
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      '',
+      url,
+      'OTLP/HTTP collector base URL; set, it turns tracing on (spans go to <url>/v1/traces)',
+    ),
+    tracesEndpoint: opt(
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      '',
+      url,
+      'OTLP/HTTP traces URL, used as it is; set, it turns tracing on',
+    ),
+  },
   failpoints: opt(
     'FAILPOINTS',
     [] as FailpointName[],

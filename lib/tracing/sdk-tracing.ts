@@ -1,0 +1,174 @@
+import {
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  defaultTextMapGetter,
+  defaultTextMapSetter,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { errorMessage } from '../errors.ts';
+import { withTimeout } from '../with-timeout.ts';
+import type { MessagingTarget } from './messaging-target.ts';
+import type { PublishSpans, ServerRequest, ServerSpan, TraceStep, Tracing } from './tracing.ts';
+
+/** Loaded by `startTracing` only when an OTLP endpoint is set: the SDK stays out otherwise. */
+
+export interface SdkTracingOptions {
+  /** OTLP/HTTP traces endpoint (JSON encoding). */
+  url: string;
+  serviceName: string;
+  attributes: Record<string, string>;
+}
+
+const propagator = new W3CTraceContextPropagator();
+
+/** Longest a shutdown waits for the last export: a dead collector must not hold an exit. */
+const SHUTDOWN_TIMEOUT_MS = 3000;
+
+function failed(span: Span, err: unknown): void {
+  span.recordException(err instanceof Error ? err : errorMessage(err));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: errorMessage(err) });
+}
+
+/** `messaging.*` attributes of the OpenTelemetry messaging semantic conventions. */
+function messagingAttributes(
+  target: MessagingTarget,
+  operation: { name: string; type: string },
+  id: string,
+): Attributes {
+  return {
+    'messaging.system': target.system,
+    'messaging.destination.name': target.destination,
+    'messaging.operation.name': operation.name,
+    'messaging.operation.type': operation.type,
+    'messaging.message.id': id,
+  };
+}
+
+function serverSpan(tracer: Tracer, request: ServerRequest): ServerSpan {
+  // A caller's own traceparent makes the request part of the caller's trace.
+  const parent = propagator.extract(ROOT_CONTEXT, request, {
+    get: (carrier: ServerRequest, key) => carrier.header(key),
+    keys: () => [],
+  });
+  const span = tracer.startSpan(
+    `${request.method} ${request.route}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'http.request.method': request.method,
+        'http.route': request.route,
+        'url.path': request.path,
+        'url.scheme': 'http',
+      },
+    },
+    parent,
+  );
+  return {
+    context: trace.setSpan(parent, span),
+    end(statusCode) {
+      span.setAttribute('http.response.status_code', statusCode);
+      if (statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      span.end();
+    },
+  };
+}
+
+/**
+ * One PRODUCER span per event (OTel messaging: a "send" span per message, each message's
+ * creation context), so each event's trace is its own even in a batch of many.
+ */
+function publishSpans(
+  tracer: Tracer,
+  parent: Context | undefined,
+  target: MessagingTarget,
+  ids: readonly string[],
+): PublishSpans {
+  const base = parent ?? ROOT_CONTEXT;
+  const operation = { name: 'publish', type: 'send' };
+  const spans = ids.map((id) =>
+    tracer.startSpan(
+      `publish ${target.destination}`,
+      { kind: SpanKind.PRODUCER, attributes: messagingAttributes(target, operation, id) },
+      base,
+    ),
+  );
+  const fields = spans.map((span) => {
+    const carrier: Record<string, string> = {};
+    propagator.inject(trace.setSpan(base, span), carrier, defaultTextMapSetter);
+    return carrier;
+  });
+  return {
+    fields,
+    end(err) {
+      for (const span of spans) {
+        if (err !== undefined) failed(span, err);
+        span.end();
+      }
+    },
+  };
+}
+
+async function inSpan<T>(span: Span, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    failed(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+export function createSdkTracing(options: SdkTracingOptions): Tracing {
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: options.serviceName,
+      ...options.attributes,
+    }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: options.url }))],
+  });
+  const tracer = provider.getTracer('fault-tolerant-event-pipeline');
+  let stopping: Promise<void> | undefined;
+  return {
+    enabled: true,
+    startServerSpan: (request) => serverSpan(tracer, request),
+    startPublish: (parent, target, ids) => publishSpans(tracer, parent, target, ids),
+    process(target, message, fn) {
+      // The process span's parent is the publish span the message carries (semconv: a
+      // single-message consumer continues the producer's trace).
+      const parent = message.fields
+        ? propagator.extract(ROOT_CONTEXT, message.fields, defaultTextMapGetter)
+        : ROOT_CONTEXT;
+      const span = tracer.startSpan(
+        `process ${target.destination}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: messagingAttributes(target, { name: 'process', type: 'process' }, message.id),
+        },
+        parent,
+      );
+      const inner = trace.setSpan(parent, span);
+      const step: TraceStep = (name, run, attributes) =>
+        inSpan(tracer.startSpan(name, { kind: SpanKind.CLIENT, attributes }, inner), run);
+      return inSpan(span, () => fn(step));
+    },
+    shutdown() {
+      stopping ??= withTimeout(
+        provider.shutdown(),
+        SHUTDOWN_TIMEOUT_MS,
+        () => new Error('span export timed out'),
+      ).catch(() => undefined);
+      return stopping;
+    },
+  };
+}
