@@ -28,6 +28,7 @@ export function formatTables(r: BenchResult): string {
     ...drainTable(r),
     ...recoveryTable(r),
     ...latencyTable(r),
+    ...tracingTable(r),
   ];
   if (r.notes.length > 0) out.push('NOTES:', ...r.notes.map((n) => `  ${n}`), '');
   if (r.errors.length > 0)
@@ -122,6 +123,35 @@ function latencyTable(r: BenchResult): string[] {
       `${num(l.measured)}/${num(l.accepted)}`,
       ms(l.p50Ms),
       ms(l.p99Ms),
+    ]),
+  );
+}
+
+function tracingTable(r: BenchResult): string[] {
+  if (r.tracing === undefined) return [];
+  const p = r.plan;
+  const pct = (x: number) => (Number.isFinite(x) ? `${num(x * 100, 1)}%` : '-');
+  return table(
+    `TRACING COST: off vs on (OTLP/HTTP JSON to an in-process receiver), best of ${p.tracing.rounds}; ingest ${num(p.ingest.events)} events as INGEST, drain ${num(p.drain.events)} as DRAIN`,
+    [
+      'transport',
+      'ingest off ev/s',
+      'on ev/s',
+      'cost',
+      'drain off ev/s',
+      'on ev/s',
+      'cost',
+      'spans',
+    ],
+    r.tracing.map((t) => [
+      t.transport,
+      num(t.ingestOffEventsPerS),
+      num(t.ingestOnEventsPerS),
+      pct(t.ingestCost),
+      num(t.drainOffEventsPerS),
+      num(t.drainOnEventsPerS),
+      pct(t.drainCost),
+      num(t.spansReceived),
     ]),
   );
 }

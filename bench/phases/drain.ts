@@ -7,10 +7,10 @@ import { fillBacklog } from '../raw-publishers.ts';
 import type { DrainResult } from '../results.ts';
 import { startPool, startRawConsumers } from '../services.ts';
 import { effectWindow, openSinkReader } from '../sink-reader.ts';
-import { configFor, runNames } from '../stack.ts';
+import { configFor, runNames, type Env } from '../stack.ts';
 import { perSecond, ratio } from '../stats.ts';
 
-interface DrainRun {
+export interface DrainRun {
   eventsPerS: number;
   wallMs: number;
 }
@@ -20,14 +20,15 @@ interface DrainRun {
  * every event; the rate is over the first-to-last effect window, so process start-up
  * (tsx, cluster fork, group join) is not counted, only in the wall time.
  */
-async function drainOnce(
+export async function drainOnce(
   ctx: BenchContext,
   transport: TransportName,
   kind: 'workers' | 'raw',
+  extraEnv: Env = {},
 ): Promise<DrainRun> {
   const { events: count, poolSize, timeoutMs } = ctx.plan.drain;
   const names = runNames(`dr-${kind}-${transport}`);
-  const env = { ...ctx.baseEnv, ...names, WORK_TIME_MS: '0' };
+  const env = { ...ctx.baseEnv, ...names, WORK_TIME_MS: '0', ...extraEnv };
   const config = configFor(env);
   progress(`drain ${transport} (${kind}): filling ${count} events`);
   await fillBacklog(transport, config, envelopes(eventIds(runTag('d'), count), ctx.payload));

@@ -21,7 +21,7 @@ import {
   startOtlpReceiver,
   type OtlpReceiver,
   type ReceivedSpan,
-} from '../support/otlp-receiver.ts';
+} from '../../bench/otlp-receiver.ts';
 import { BrokerView, post, startProducer } from './producer-support.ts';
 import { isolatedEnv, startPool, waitUntil } from './workers-pool.ts';
 

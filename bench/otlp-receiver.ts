@@ -1,7 +1,7 @@
 /**
- * A real OTLP/HTTP traces receiver in the test process: `POST /v1/traces` with the JSON
- * encoding (what @opentelemetry/exporter-trace-otlp-http sends), every span kept flat with
- * its resource's `service.name`.
+ * A real OTLP/HTTP traces receiver in this process (the tracing test's, the bench's tracing
+ * cost): `POST /v1/traces` with the JSON encoding (what @opentelemetry/exporter-trace-otlp-http
+ * sends). Spans are counted, and kept flat with their resource's `service.name` when asked.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { gunzipSync } from 'node:zlib';
@@ -77,13 +77,18 @@ export interface OtlpReceiver {
   /** The base URL, as OTEL_EXPORTER_OTLP_ENDPOINT. */
   url: string;
   spans: ReceivedSpan[];
+  /** Every span received (kept or not). */
+  count: number;
   /** Requests that were not a JSON POST /v1/traces (must stay 0). */
   rejected: number;
   close(): Promise<void>;
 }
 
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
-  const receiver = { spans: [] as ReceivedSpan[], rejected: 0 };
+export async function startOtlpReceiver(
+  options: { keepSpans?: boolean } = {},
+): Promise<OtlpReceiver> {
+  const keep = options.keepSpans ?? true;
+  const receiver = { spans: [] as ReceivedSpan[], count: 0, rejected: 0 };
   const server: Server = createServer((req, res) => {
     const json = (req.headers['content-type'] ?? '').startsWith('application/json');
     if (req.method !== 'POST' || req.url !== '/v1/traces' || !json) {
@@ -93,7 +98,9 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     }
     bodyOf(req)
       .then((body) => {
-        receiver.spans.push(...flattenSpans(JSON.parse(body.toString()) as OtlpRequest));
+        const spans = flattenSpans(JSON.parse(body.toString()) as OtlpRequest);
+        receiver.count += spans.length;
+        if (keep) receiver.spans.push(...spans);
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       })
       .catch(() => {
