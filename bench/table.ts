@@ -21,15 +21,18 @@ function table(title: string, header: string[], rows: string[][]): string[] {
 
 /** The bench's tables, in the order the measurements ran, then notes and errors. */
 export function formatTables(r: BenchResult): string {
-  const out: string[] = [
-    ...headerLines(r),
-    ...ingestTable(r),
-    ...singleTable(r),
-    ...drainTable(r),
-    ...recoveryTable(r),
-    ...latencyTable(r),
-    ...tracingTable(r),
-  ];
+  // A --tracing-cost run measures that alone: the other tables would be empty.
+  const sections =
+    r.tracing !== undefined
+      ? tracingTable(r)
+      : [
+          ...ingestTable(r),
+          ...singleTable(r),
+          ...drainTable(r),
+          ...recoveryTable(r),
+          ...latencyTable(r),
+        ];
+  const out: string[] = [...headerLines(r), ...sections];
   if (r.notes.length > 0) out.push('NOTES:', ...r.notes.map((n) => `  ${n}`), '');
   if (r.errors.length > 0)
     out.push('ERRORS (measurements not taken):', ...r.errors.map((e) => `  ${e}`), '');
@@ -128,7 +131,6 @@ function latencyTable(r: BenchResult): string[] {
 }
 
 function tracingTable(r: BenchResult): string[] {
-  if (r.tracing === undefined) return [];
   const p = r.plan;
   const pct = (x: number) => (Number.isFinite(x) ? `${num(x * 100, 1)}%` : '-');
   return table(
@@ -143,7 +145,7 @@ function tracingTable(r: BenchResult): string[] {
       'cost',
       'spans',
     ],
-    r.tracing.map((t) => [
+    (r.tracing ?? []).map((t) => [
       t.transport,
       num(t.ingestOffEventsPerS),
       num(t.ingestOnEventsPerS),

@@ -19,11 +19,11 @@ export interface ServerRequest {
   header(name: string): string | undefined;
 }
 
-/** The PRODUCER spans of one publish, one per event, and the fields each message carries. */
+/** The PRODUCER span of one publish (one event or a batch), and what each message carries. */
 export interface PublishSpans {
   /** In event order: what each event's message carries to the worker. */
   readonly fields: readonly TraceFields[];
-  /** Ends every span, failed when `err` is given. */
+  /** Ends the span, failed when `err` is given. */
   end(err?: unknown): void;
 }
 
