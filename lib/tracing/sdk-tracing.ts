@@ -91,9 +91,9 @@ function serverSpan(tracer: Tracer, request: ServerRequest): ServerSpan {
 /**
  * One PRODUCER "send" span per publish call: of the one message, or of the whole batch
  * (semconv batch sending, `messaging.batch.message_count`), whose context every message of
- * the batch carries as its creation context. Not a span per event of a batch: measured with
- * `npm run bench -- --tracing-cost`, that cost a quarter or more of the producer's batch
- * throughput (README, "Tracing"), while the events of one request share its trace anyway.
+ * the batch carries as its creation context. Not a span per event of a batch: at ~15 µs of
+ * CPU a span that is 1.5 ms per 100-event request, while the events of one request share
+ * its trace anyway (README, "Tracing").
  */
 function publishSpans(
   tracer: Tracer,
