@@ -1,21 +1,24 @@
 import {
+  DiagLogLevel,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
   defaultTextMapGetter,
   defaultTextMapSetter,
+  diag,
   trace,
   type Attributes,
   type Context,
   type Span,
   type Tracer,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { W3CTraceContextPropagator, setGlobalErrorHandler } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { errorMessage } from '../errors.ts';
+import type { Logger } from '../log.ts';
 import { withTimeout } from '../with-timeout.ts';
 import type { MessagingTarget } from './messaging-target.ts';
 import type { PublishSpans, ServerRequest, ServerSpan, TraceStep, Tracing } from './tracing.ts';
@@ -27,6 +30,23 @@ export interface SdkTracingOptions {
   url: string;
   serviceName: string;
   attributes: Record<string, string>;
+  /** Where failed exports and dropped spans are reported. */
+  logger: Logger;
+}
+
+/**
+ * The SDK reports failed exports and dropped spans (queue full) through its global error
+ * handler and diag logger, which are silent by default: a collector that is down or too
+ * slow would go unnoticed. Both go to our log instead, as warnings.
+ */
+function reportSdkProblems(logger: Logger): void {
+  setGlobalErrorHandler((err) => logger.warn({ err: errorMessage(err) }, 'span export failed'));
+  const warn = (message: string) => logger.warn(message);
+  const quiet = () => undefined;
+  diag.setLogger(
+    { error: warn, warn, info: quiet, debug: quiet, verbose: quiet },
+    DiagLogLevel.WARN,
+  );
 }
 
 const propagator = new W3CTraceContextPropagator();
@@ -131,6 +151,7 @@ async function inSpan<T>(span: Span, fn: () => Promise<T>): Promise<T> {
 }
 
 export function createSdkTracing(options: SdkTracingOptions): Tracing {
+  reportSdkProblems(options.logger);
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({
       [ATTR_SERVICE_NAME]: options.serviceName,

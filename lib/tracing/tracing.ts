@@ -1,5 +1,6 @@
 import type { Context } from '@opentelemetry/api';
 import type { Config } from '../config.ts';
+import { createLogger } from '../log.ts';
 import type { MessagingTarget } from './messaging-target.ts';
 import type { TraceFields } from './trace-fields.ts';
 
@@ -94,5 +95,6 @@ export async function startTracing(
   const url = tracesUrl(config);
   if (url === undefined) return NO_TRACING;
   const { createSdkTracing } = await import('./sdk-tracing.ts');
-  return createSdkTracing({ url, serviceName, attributes });
+  const logger = createLogger('tracing', { url });
+  return createSdkTracing({ url, serviceName, attributes, logger });
 }

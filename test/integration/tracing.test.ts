@@ -7,7 +7,7 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -15,6 +15,7 @@ import { loadConfig, type Config } from '../../lib/config.ts';
 import type { TransportName } from '../../lib/envelope.ts';
 import { drivers } from '../../lib/transports/registry.ts';
 import { endpointsToEnv, type Infra } from '../../harness/infra/index.ts';
+import { freePort } from '../../harness/infra/ports.ts';
 import { ProducerService } from '../../harness/processes.ts';
 import { useInfra } from '../support/infra.ts';
 import {
@@ -252,4 +253,46 @@ describe('tracing off: messages carry no trace context (real brokers)', function
       }
     });
   }
+});
+
+describe('tracing with the collector down (real brokers)', function () {
+  this.timeout(120_000);
+  const infra = useInfra();
+
+  it('answers every request, logs the failed exports and stops in bounded time', async function () {
+    // Nothing listens there: every export is refused.
+    const deadCollector = `http://127.0.0.1:${await freePort()}`;
+    const runDir = await mkdtemp(join(tmpdir(), 'trace-down-'));
+    const producer = new ProducerService(
+      {
+        ...env(infra()),
+        OTEL_EXPORTER_OTLP_ENDPOINT: deadCollector,
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+      },
+      runDir,
+    );
+    await producer.start();
+    let stopMs: number;
+    try {
+      for (const driver of drivers) {
+        const answer = await post(`${producer.url}/v1/events/${driver.name}`, {
+          type: 't',
+          payload: { n: 1 },
+        });
+        expect(answer.status, driver.name).to.equal(202);
+      }
+      const log = () => readFile(join(runDir, 'producer.log'), 'utf8').catch(() => '');
+      await waitUntil(
+        'a logged export failure',
+        async () => (await log()).includes('span export failed'),
+        30_000,
+      );
+    } finally {
+      const started = Date.now();
+      await producer.stop();
+      stopMs = Date.now() - started;
+    }
+    // The last export gets at most 3 s; the rest of a stop is well under a second here.
+    expect(stopMs).to.be.below(8000);
+  });
 });
