@@ -8,6 +8,8 @@ export interface BenchArgs {
   /** Print the result object as the last stdout line. */
   json: boolean;
   transports: TransportName[];
+  /** Measure only what tracing costs (ingest and drain, tracing off against on). */
+  tracingCost: boolean;
   help: boolean;
 }
 
@@ -16,6 +18,8 @@ export const USAGE = `usage: npm run bench [-- --quick] [--json] [--transports k
   --json         print the result object as the last stdout line
   --transports   comma list of transports to measure (default all three);
                  --transports a,b or --transports=a,b
+  --tracing-cost only the tracing cost: ingest and drain with tracing off, then
+                 on (OTLP/HTTP to a receiver in the bench process)
   -h, --help     this text
 Progress goes to stderr; results to bench/results/<timestamp>.json.`;
 
@@ -30,6 +34,7 @@ const SPECS = {
   quick: { type: 'boolean' },
   json: { type: 'boolean' },
   transports: { type: 'string' },
+  'tracing-cost': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -42,6 +47,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
     quick: values.has('quick'),
     json: values.has('json'),
     transports: [...TRANSPORTS],
+    tracingCost: values.has('tracing-cost'),
     help: values.has('help'),
   };
   const list = values.get('transports');

@@ -1,5 +1,6 @@
 /**
- * `npm run bench [-- --quick] [--json] [--transports kafka,redis,bullmq]`: starts the local
+ * `npm run bench [-- --quick] [--json] [--transports kafka,redis,bullmq] [--tracing-cost]`:
+ * starts the local
  * infrastructure, measures, prints the tables (stdout) and writes
  * bench/results/<timestamp>.json. Progress goes to stderr.
  */
@@ -30,7 +31,12 @@ async function main(argv: string[]): Promise<number> {
   // table on stdout; their failures surface as errors instead. Children log to files.
   configureLogging('silent');
   const resultsDir = join(REPO_ROOT, 'bench', 'results');
-  const result = await runBench({ quick: args.quick, transports: args.transports, resultsDir });
+  const result = await runBench({
+    quick: args.quick,
+    transports: args.transports,
+    tracingCost: args.tracingCost,
+    resultsDir,
+  });
   const file = await writeResults(resultsDir, result);
   console.log(formatTables(result));
   progress(`results written to ${file}`);

@@ -14,6 +14,8 @@ export interface BenchPlan {
   drain: { events: number; poolSize: number; timeoutMs: number };
   recovery: { events: number; poolSize: number; workTimeMs: number };
   latency: { durationS: number; connections: number; fractions: readonly number[] };
+  /** --tracing-cost: off/on pairs of the ingest and drain runs; the best of each is kept. */
+  tracing: { rounds: number };
 }
 
 export function benchPlan(quick: boolean): BenchPlan {
@@ -26,6 +28,7 @@ export function benchPlan(quick: boolean): BenchPlan {
         drain: { events: 3_000, poolSize: 2, timeoutMs: 60_000 },
         recovery: { events: 2_000, poolSize: 2, workTimeMs: 200 },
         latency: { durationS: 3, connections: 200, fractions: [0.25, 0.75] },
+        tracing: { rounds: 1 },
       }
     : {
         mode: 'full',
@@ -35,5 +38,6 @@ export function benchPlan(quick: boolean): BenchPlan {
         drain: { events: 100_000, poolSize: 2, timeoutMs: 180_000 },
         recovery: { events: 2_000, poolSize: 2, workTimeMs: 200 },
         latency: { durationS: 10, connections: 200, fractions: [0.25, 0.75] },
+        tracing: { rounds: 3 },
       };
 }

@@ -81,6 +81,26 @@ export interface LatencyResult {
   p99Ms: number;
 }
 
+/** Tracing on (exporting to a receiver in the bench process) against off, same loads. */
+export interface TracingCostResult {
+  transport: TransportName;
+  /** Events per ingest run and per drain run. */
+  ingestEvents: number;
+  drainEvents: number;
+  /** Best of the rounds, through the producer (as INGEST). */
+  ingestOffEventsPerS: number;
+  ingestOnEventsPerS: number;
+  /** 1 - on/off: the share of throughput tracing costs (negative: within noise). */
+  ingestCost: number;
+  /** Best of the rounds, the worker pool draining a backlog (as DRAIN). */
+  drainOffEventsPerS: number;
+  drainOnEventsPerS: number;
+  drainCost: number;
+  /** Spans the receiver got from the runs with tracing on. */
+  spansReceived: number;
+  rounds: number;
+}
+
 export interface BenchResult {
   startedAt: string;
   finishedAt: string;
@@ -94,6 +114,8 @@ export interface BenchResult {
   drain: DrainResult[];
   recovery: RecoveryResult[];
   latency: LatencyResult[];
+  /** Only with --tracing-cost (which runs that phase alone). */
+  tracing?: TracingCostResult[];
   /** One line per measurement that could not be taken. */
   errors: string[];
   /** Things that happened on the way and may colour the figures (e.g. a restarted producer). */

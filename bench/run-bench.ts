@@ -15,6 +15,8 @@ import { measureIngest } from './phases/ingest.ts';
 import { measureLatency } from './phases/latency.ts';
 import { measureRecovery } from './phases/recovery.ts';
 import { measureSingle } from './phases/single-requests.ts';
+import { measureTracingCost } from './phases/tracing-cost.ts';
+import { startOtlpReceiver } from './otlp-receiver.ts';
 import { benchPlan, type BenchPlan } from './plan.ts';
 import { progress } from './progress.ts';
 import type { BenchResult } from './results.ts';
@@ -36,6 +38,8 @@ function kafkaLibsDir(cache: string, version: string): string {
 export interface RunBenchOptions {
   quick: boolean;
   transports: TransportName[];
+  /** Run only the tracing cost phase. */
+  tracingCost?: boolean;
   /** Where child logs go (a folder per run is made inside). */
   resultsDir: string;
 }
@@ -87,10 +91,14 @@ export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
     attempt: (what, fn) => attemptInto(result, what, fn),
   };
   try {
-    await runProducerPhases(run);
-    await runDrainPhase(run);
-    await runRecoveryPhase(run);
-    await runLatencyPhase(run);
+    if (options.tracingCost) {
+      await runTracingCostPhase(run);
+    } else {
+      await runProducerPhases(run);
+      await runDrainPhase(run);
+      await runRecoveryPhase(run);
+      await runLatencyPhase(run);
+    }
   } finally {
     progress('stopping infrastructure');
     await infra.stop();
@@ -199,6 +207,22 @@ async function producerPhasesFor(
   }
   await producer?.stop();
   await cleanupRun(configFor(ingestEnv));
+}
+
+/** --tracing-cost alone: tracing off against on, transport by transport. */
+async function runTracingCostPhase({ ctx, result, transports, attempt }: BenchRun): Promise<void> {
+  const receiver = await startOtlpReceiver({ keepSpans: false });
+  result.tracing = [];
+  try {
+    for (const t of transports) {
+      const r = await attempt(`tracing cost ${t}`, () => measureTracingCost(ctx, t, receiver));
+      if (r) result.tracing.push(r);
+    }
+    if (receiver.rejected > 0)
+      result.errors.push(`OTLP receiver: ${receiver.rejected} bad requests`);
+  } finally {
+    await receiver.close();
+  }
 }
 
 /** 3: drain, subject by subject (CPU-bound: nothing else runs meanwhile). */

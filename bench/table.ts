@@ -22,14 +22,18 @@ function table(title: string, header: string[], rows: string[][]): string[] {
 
 /** The bench's tables, in the order the measurements ran, then notes and errors. */
 export function formatTables(r: BenchResult): string {
-  const out: string[] = [
-    ...headerLines(r),
-    ...ingestTable(r),
-    ...singleTable(r),
-    ...drainTable(r),
-    ...recoveryTable(r),
-    ...latencyTable(r),
-  ];
+  // A --tracing-cost run measures that alone: the other tables would be empty.
+  const sections =
+    r.tracing !== undefined
+      ? tracingTable(r)
+      : [
+          ...ingestTable(r),
+          ...singleTable(r),
+          ...drainTable(r),
+          ...recoveryTable(r),
+          ...latencyTable(r),
+        ];
+  const out: string[] = [...headerLines(r), ...sections];
   if (r.notes.length > 0) out.push('NOTES:', ...r.notes.map((n) => `  ${n}`), '');
   if (r.errors.length > 0)
     out.push('ERRORS (measurements not taken):', ...r.errors.map((e) => `  ${e}`), '');
@@ -125,6 +129,34 @@ function latencyTable(r: BenchResult): string[] {
       `${num(l.measured)}/${num(l.accepted)}`,
       ms(l.p50Ms),
       ms(l.p99Ms),
+    ]),
+  );
+}
+
+function tracingTable(r: BenchResult): string[] {
+  const p = r.plan;
+  const pct = (x: number) => (Number.isFinite(x) ? `${num(x * 100, 1)}%` : '-');
+  return table(
+    `TRACING COST: off vs on (OTLP/HTTP JSON to an in-process receiver), best of ${p.tracing.rounds}; ingest ${num(p.ingest.events)} events as INGEST, drain ${num(p.drain.events)} as DRAIN`,
+    [
+      'transport',
+      'ingest off ev/s',
+      'on ev/s',
+      'cost',
+      'drain off ev/s',
+      'on ev/s',
+      'cost',
+      'spans',
+    ],
+    (r.tracing ?? []).map((t) => [
+      t.transport,
+      num(t.ingestOffEventsPerS),
+      num(t.ingestOnEventsPerS),
+      pct(t.ingestCost),
+      num(t.drainOffEventsPerS),
+      num(t.drainOnEventsPerS),
+      pct(t.drainCost),
+      num(t.spansReceived),
     ]),
   );
 }

@@ -202,6 +202,20 @@ export const OPTIONS = {
       'heap of each Kafka node of the cluster topology',
     ),
   },
+  tracing: {
+    endpoint: opt(
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      '',
+      url,
+      'OTLP/HTTP collector base URL; set, it turns tracing on (spans go to <url>/v1/traces)',
+    ),
+    tracesEndpoint: opt(
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+      '',
+      url,
+      'OTLP/HTTP traces URL, used as it is; set, it turns tracing on',
+    ),
+  },
   failpoints: opt(
     'FAILPOINTS',
     [] as FailpointName[],

@@ -12,13 +12,17 @@ import { createProducerMetrics, type ProducerMetrics } from './metrics.ts';
 import { registerOpenApi } from './openapi.ts';
 import { schemaErrorToAppError, type SchemaError } from './schema-errors.ts';
 import { sharedSchemas } from './schemas.ts';
+import { registerTracingHooks } from './tracing-hooks.ts';
 import { AJV_OPTIONS } from './validation.ts';
+import { NO_TRACING, type Tracing } from '../lib/tracing/tracing.ts';
 
 export interface ProducerAppOptions {
   config: Config;
   publishers: Partial<Record<TransportName, Publisher>>;
   logger?: Logger;
   metrics?: ProducerMetrics;
+  /** Spans for requests and publishes; off (NO_TRACING) by default. */
+  tracing?: Tracing;
 }
 
 /**
@@ -40,6 +44,9 @@ export function buildProducerApp(options: ProducerAppOptions): FastifyInstance {
     schemaErrorFormatter: (errors, dataVar) =>
       schemaErrorToAppError(errors as SchemaError[], dataVar),
   });
+
+  const tracing = options.tracing ?? NO_TRACING;
+  const traceContext = registerTracingHooks(app, tracing);
 
   // Every answer counted, 4xx and 404s included; unmatched URLs share one label value.
   app.addHook('onResponse', (request, reply, done) => {
@@ -74,7 +81,7 @@ export function buildProducerApp(options: ProducerAppOptions): FastifyInstance {
   const transports = drivers.map((d) => d.name);
   // In a plugin, so that they are added once @fastify/swagger listens for routes.
   void app.register((api, _options, done) => {
-    registerEventsRoute(api, { config, publishers, metrics, transports });
+    registerEventsRoute(api, { config, publishers, metrics, transports, tracing, traceContext });
     registerHealthRoutes(api, publishers, metrics);
     done();
   });

@@ -3,7 +3,11 @@ import type { Config } from '../lib/config.ts';
 import type { EventEnvelope, TransportName } from '../lib/envelope.ts';
 import { AppError, IndeterminateError, NotSentError } from '../lib/errors.ts';
 import { failpoint } from '../lib/failpoints.ts';
+import type { MessagingTarget } from '../lib/tracing/messaging-target.ts';
+import type { Tracing } from '../lib/tracing/tracing.ts';
+import { driverFor } from '../lib/transports/registry.ts';
 import type { Publisher } from '../lib/transports/types.ts';
+import type { RequestTraceContext } from './tracing-hooks.ts';
 import { NotFoundError } from './http-errors.ts';
 import type { ProducerMetrics } from './metrics.ts';
 import {
@@ -22,6 +26,15 @@ export interface EventsRouteOptions {
   metrics: ProducerMetrics;
   /** Every transport the API names (the registry's drivers), served or not. */
   transports: readonly TransportName[];
+  tracing: Tracing;
+  traceContext: RequestTraceContext;
+}
+
+/** What one publish is traced with: the request's span as parent, the driver's target. */
+interface PublishTrace {
+  tracing: Tracing;
+  parent: ReturnType<RequestTraceContext>;
+  target: MessagingTarget;
 }
 
 /** The route's schema: fastify validates with it and GET /openapi.json shows it. */
@@ -51,12 +64,23 @@ async function publishCounted(
   publisher: Publisher,
   events: readonly EventEnvelope[],
   metrics: ProducerMetrics,
+  traced: PublishTrace,
 ): Promise<void> {
   const started = process.hrtime.bigint();
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  // Off, nothing is built for tracing and the messages are sent as they always were.
+  const spans = traced.tracing.enabled
+    ? traced.tracing.startPublish(
+        traced.parent,
+        traced.target,
+        events.map((e) => e.id),
+      )
+    : undefined;
   try {
-    await publisher.publish(events);
+    await publisher.publish(events, spans?.fields);
+    spans?.end();
   } catch (err) {
+    spans?.end(err);
     // Refused before sending because of the request itself (an event above the broker's
     // message limit): a 4xx like a validation error, nothing published.
     if (err instanceof AppError && err.code === 'TOO_LARGE') throw err;
@@ -81,7 +105,8 @@ async function publishCounted(
  * durable ack. Other methods get 405.
  */
 export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOptions): void {
-  const { config, publishers, metrics, transports } = options;
+  const { config, publishers, metrics, transports, tracing } = options;
+  const targets = new Map(transports.map((t) => [t, driverFor(t).messaging(config)]));
   const limits = {
     maxBatch: config.producer.maxBatch,
     maxPayloadDepth: config.producer.maxPayloadDepth,
@@ -105,7 +130,11 @@ export function registerEventsRoute(app: FastifyInstance, options: EventsRouteOp
         if (n % 10 !== 0) void publisher.publish(events).catch(() => undefined);
         return reply.code(202).send(accepted);
       }
-      await publishCounted(publisher, events, metrics);
+      await publishCounted(publisher, events, metrics, {
+        tracing,
+        parent: options.traceContext(request),
+        target: targets.get(publisher.transport)!,
+      });
       return reply.code(202).send(accepted);
     },
   );

@@ -7,6 +7,7 @@ import { describeOptions, loadConfig } from '../lib/config.ts';
 import { AppError, errorMessage } from '../lib/errors.ts';
 import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger } from '../lib/log.ts';
+import { startTracing } from '../lib/tracing/tracing.ts';
 import { drivers } from '../lib/transports/registry.ts';
 import { buildProducerApp } from './app.ts';
 import { parseProducerArgs, USAGE } from './cli-args.ts';
@@ -34,7 +35,9 @@ async function main(): Promise<void> {
       d.createPublisher(config, { logger: logger.child({ transport: d.name }) }),
     ]),
   );
-  const app = buildProducerApp({ config, publishers, logger });
+  // Off unless an OTLP endpoint is set; then every request and publish is traced.
+  const tracing = await startTracing(config, 'producer');
+  const app = buildProducerApp({ config, publishers, logger, tracing });
 
   let stopping: Promise<void> | undefined;
   const stop = (signal: NodeJS.Signals) => {
@@ -50,6 +53,8 @@ async function main(): Promise<void> {
       const results = await Promise.allSettled(Object.values(publishers).map((p) => p.close()));
       for (const r of results)
         if (r.status === 'rejected') logger.warn({ err: r.reason }, 'close failed');
+      // The last spans (those of the requests just answered) are exported before exiting.
+      await tracing.shutdown();
       clearTimeout(deadline);
       logger.info('stopped');
       process.exit(0);

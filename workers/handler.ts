@@ -3,7 +3,9 @@ import type { TransportName } from '../lib/envelope.ts';
 import { PermanentHandlerError } from '../lib/errors.ts';
 import type { Sink } from '../lib/sink.ts';
 import { classifyFailure, decideDelivery } from '../lib/transports/delivery-policy.ts';
-import type { Handler } from '../lib/transports/types.ts';
+import type { MessagingTarget } from '../lib/tracing/messaging-target.ts';
+import type { TraceStep, Tracing } from '../lib/tracing/tracing.ts';
+import type { Delivery, Handler } from '../lib/transports/types.ts';
 import type { DeliveryMetrics, DeliveryOutcome } from './worker-metrics.ts';
 
 export interface HandlerOptions {
@@ -24,6 +26,26 @@ export interface HandlerOptions {
   metrics?: DeliveryMetrics;
   /** MAX_DELIVERIES: the attempt after which a failing event is dead-lettered. */
   maxDeliveries?: number;
+  /** With tracing on: a CONSUMER span per delivery around a child span of the sink write. */
+  tracing?: { tracing: Tracing; target: MessagingTarget };
+}
+
+const untraced: TraceStep = (_name, fn) => fn();
+
+/** The sink write's span: a Redis client call (the sink is the application's database). */
+const SINK_SPAN = { name: 'sink write', attributes: { 'db.system.name': 'redis' } } as const;
+
+/** `apply` inside a CONSUMER span continuing the message's trace, when tracing is on. */
+function traced(
+  apply: (delivery: Delivery, step: TraceStep) => Promise<void>,
+  options: HandlerOptions['tracing'],
+): Handler {
+  if (options === undefined || !options.tracing.enabled) return (d) => apply(d, untraced);
+  const { tracing, target } = options;
+  return (delivery) =>
+    tracing.process(target, { id: delivery.event.id, fields: delivery.trace }, (step) =>
+      apply(delivery, step),
+    );
 }
 
 function isPoison(payload: unknown): boolean {
@@ -72,14 +94,14 @@ export function createHandler(options: HandlerOptions): Handler {
   const jitterMs = options.workTimeJitterMs ?? 0;
   const random = options.random ?? seededRandom(`${workerId}/${pid}`);
   const { metrics, maxDeliveries = Number.POSITIVE_INFINITY } = options;
-  const handle: Handler = async ({ event, deliveryCount, position }) => {
+  const apply = async ({ event, deliveryCount, position }: Delivery, step: TraceStep) => {
     const startMs = Date.now();
     const workMs = workTimeMs + (jitterMs > 0 ? Math.floor(random() * (jitterMs + 1)) : 0);
     if (workMs > 0) await sleep(workMs);
     if (isPoison(event.payload)) {
       throw new PermanentHandlerError(`poison event ${event.id} can never be processed`);
     }
-    await sink.record({
+    const record = {
       transport,
       id: event.id,
       workerId,
@@ -88,9 +110,11 @@ export function createHandler(options: HandlerOptions): Handler {
       startMs,
       ...(position ? { position } : {}),
       ...(event.key !== undefined ? { key: event.key } : {}),
-    });
+    };
+    await step(SINK_SPAN.name, () => sink.record(record), SINK_SPAN.attributes);
     onProcessed?.();
   };
+  const handle = traced(apply, options.tracing);
   if (metrics === undefined) return handle;
   return async (delivery) => {
     const ended = metrics.started(delivery.deliveryCount);

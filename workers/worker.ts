@@ -4,6 +4,7 @@ import { errorMessage } from '../lib/errors.ts';
 import { enableFailpoints } from '../lib/failpoints.ts';
 import { configureLogging, createLogger, type Logger } from '../lib/log.ts';
 import { createSink, createSinkClient } from '../lib/sink.ts';
+import { startTracing, type Tracing } from '../lib/tracing/tracing.ts';
 import { driverFor } from '../lib/transports/registry.ts';
 import type { Consumer } from '../lib/transports/types.ts';
 import { createHandler } from './handler.ts';
@@ -26,6 +27,7 @@ interface WorkerParts {
   consumer: Consumer;
   sinkClient: ReturnType<typeof createSinkClient>;
   metrics: WorkerMetrics;
+  tracing: Tracing;
 }
 
 function buildWorker(
@@ -33,7 +35,9 @@ function buildWorker(
   msg: Extract<ToWorker, { type: 'start' }>,
   log: Logger,
   onProcessed: () => void,
+  tracing: Tracing,
 ): WorkerParts {
+  const driver = driverFor(msg.transport);
   const sinkClient = createSinkClient(config, `sink-w${msg.workerId}`);
   const sink = createSink(sinkClient, { namespace: config.sink.namespace });
   const metrics = createWorkerMetrics(msg.transport);
@@ -46,13 +50,14 @@ function buildWorker(
     onProcessed,
     metrics,
     maxDeliveries: config.workers.maxDeliveries,
+    tracing: { tracing, target: driver.messaging(config) },
   });
-  const consumer = driverFor(msg.transport).createConsumer(config, handler, {
+  const consumer = driver.createConsumer(config, handler, {
     workerId: msg.workerId,
     logger: log,
     countReceipts: (ids) => sink.countReceipts(msg.transport, ids),
   });
-  return { consumer, sinkClient, metrics };
+  return { consumer, sinkClient, metrics, tracing };
 }
 
 /** Sends the processed count and changed metrics to the primary every REPORT_INTERVAL_MS. */
@@ -103,6 +108,8 @@ export function runWorker(): void {
       if (outcome === 'timeout')
         log.warn({ drainTimeoutMs: config.workers.drainTimeoutMs }, 'drain timed out');
       await reporter.stop();
+      // After the drain, so the spans of the last deliveries are exported too.
+      await parts?.tracing.shutdown();
       send({ type: 'drained' });
       parts?.sinkClient.disconnect();
       // Let the IPC messages out before exiting.
@@ -113,8 +120,14 @@ export function runWorker(): void {
   async function start(msg: Extract<ToWorker, { type: 'start' }>) {
     started = true;
     log = createLogger('worker', { workerId: msg.workerId, transport: msg.transport });
-    parts = buildWorker(config, msg, log, reporter.count);
     try {
+      // Off unless an OTLP endpoint is set; one service for every pool, each worker an instance.
+      const tracing = await startTracing(config, 'workers', {
+        'service.instance.id': `${msg.transport}-${msg.workerId}-${process.pid}`,
+      });
+      // Told to drain while the SDK loaded: nothing was started, nothing to drain.
+      if (exiting) return;
+      parts = buildWorker(config, msg, log, reporter.count, tracing);
       await parts.consumer.start();
       send({ type: 'ready' });
     } catch (err) {

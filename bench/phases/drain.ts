@@ -6,11 +6,11 @@ import { fillBacklog } from '../raw-publishers.ts';
 import type { DrainResult } from '../results.ts';
 import { startPool, startRawConsumers } from '../services.ts';
 import { effectWindow, openSinkReader } from '../sink-reader.ts';
-import { configFor, runNames } from '../stack.ts';
+import { configFor, runNames, type Env } from '../stack.ts';
 import { logName, subjectLabel, variantField, type BenchSubject } from '../subjects.ts';
 import { perSecond, ratio } from '../stats.ts';
 
-interface DrainRun {
+export interface DrainRun {
   eventsPerS: number;
   wallMs: number;
 }
@@ -20,15 +20,16 @@ interface DrainRun {
  * every event; the rate is over the first-to-last effect window, so process start-up
  * (tsx, cluster fork, group join) is not counted, only in the wall time.
  */
-async function drainOnce(
+export async function drainOnce(
   ctx: BenchContext,
   subject: BenchSubject,
   kind: 'workers' | 'raw',
+  extraEnv: Env = {},
 ): Promise<DrainRun> {
   const { transport } = subject;
   const { events: count, poolSize, timeoutMs } = ctx.plan.drain;
   const names = runNames(`dr-${kind}-${transport}`);
-  const env = { ...ctx.baseEnv, ...subject.env, ...names, WORK_TIME_MS: '0' };
+  const env = { ...ctx.baseEnv, ...subject.env, ...names, WORK_TIME_MS: '0', ...extraEnv };
   const config = configFor(env);
   const label = subjectLabel(subject);
   progress(`drain ${label} (${kind}): filling ${count} events`);

@@ -52,7 +52,7 @@ export async function measureIngest(
 }
 
 /** Warm-up, then the timed batches through the producer's HTTP endpoint. */
-async function ingestThroughProducer(
+export async function ingestThroughProducer(
   ctx: BenchContext,
   producer: ProducerHandle,
   subject: BenchSubject,

@@ -3,6 +3,7 @@ import type { EventEnvelope, TransportName } from '../envelope.ts';
 import type { ProxyName } from '../links.ts';
 import type { Logger } from '../log.ts';
 import type { Sink } from '../sink.ts';
+import type { MessagingTarget } from '../tracing/messaging-target.ts';
 import type {
   Consumer,
   DeadLetter,
@@ -22,6 +23,8 @@ export interface TransportDriver {
   readonly features: TransportFeatures;
   /** The Toxiproxy links its clients go through (see harness/infra/types.ts PROXIES). */
   readonly links: { producer: ProxyName; workers: ProxyName };
+  /** Its `messaging.system` and destination (topic, stream, queue), for trace spans. */
+  messaging(config: Config): MessagingTarget;
   /** Env of the names one run keeps in this broker (topic, stream, queue, groups). */
   isolatedNames(runId: string): Record<string, string>;
   createPublisher(config: Config, options?: { logger?: Logger }): Publisher;

@@ -4,9 +4,16 @@ import type { EventEnvelope, TransportName } from '../envelope.ts';
 import { IndeterminateError, NotSentError } from '../errors.ts';
 import { createHealthMonitor } from '../health-monitor.ts';
 import type { Logger } from '../log.ts';
+import type { TraceFields } from '../tracing/trace-fields.ts';
 import { createMicroBatcher } from '../micro-batcher.ts';
 import { withTimeout } from '../with-timeout.ts';
 import type { Publisher } from './types.ts';
+
+/** One event to write, with its trace context while tracing is on. */
+export interface OutgoingEvent {
+  event: EventEnvelope;
+  trace?: TraceFields;
+}
 
 export interface RedisPublisherShellOptions {
   transport: TransportName;
@@ -15,7 +22,7 @@ export interface RedisPublisherShellOptions {
   /** The one connection every publish goes over. */
   client: Redis;
   /** Writes one gathered batch; resolves once Redis replied to all of it. */
-  flush: (events: EventEnvelope[]) => Promise<void>;
+  flush: (items: OutgoingEvent[]) => Promise<void>;
   /** Closes what the transport built on the connection (before the connection quits). */
   closeExtra?: () => Promise<void>;
 }
@@ -92,18 +99,18 @@ export function createRedisPublisherShell(options: RedisPublisherShellOptions): 
   };
   const health = watchHealth(options, resetConnection);
 
-  const flushAndReplicate = async (events: EventEnvelope[]) => {
+  const flushAndReplicate = async (items: OutgoingEvent[]) => {
     const deadline = Date.now() + ackTimeoutMs;
-    await flush(events);
+    await flush(items);
     if (config.redis.waitReplicas > 0) {
       await awaitReplicas(client, config.redis.waitReplicas, deadline - WAIT_MARGIN_MS);
     }
   };
 
-  const flushWithinTimeout = async (events: EventEnvelope[]) => {
+  const flushWithinTimeout = async (items: OutgoingEvent[]) => {
     let timedOut = false;
     try {
-      await withTimeout(flushAndReplicate(events), ackTimeoutMs, () => {
+      await withTimeout(flushAndReplicate(items), ackTimeoutMs, () => {
         timedOut = true;
         return new IndeterminateError(`no reply from redis within ${ackTimeoutMs} ms`);
       });
@@ -113,7 +120,7 @@ export function createRedisPublisherShell(options: RedisPublisherShellOptions): 
     }
   };
 
-  const batcher = createMicroBatcher<EventEnvelope>({
+  const batcher = createMicroBatcher<OutgoingEvent>({
     lingerMs,
     maxItems: Math.max(maxBatch, 1000),
     flush: flushWithinTimeout,
@@ -125,14 +132,18 @@ export function createRedisPublisherShell(options: RedisPublisherShellOptions): 
     transport,
     isReady: () => client.status === 'ready' && health.isReady(),
 
-    publish(events: readonly EventEnvelope[]) {
+    publish(events: readonly EventEnvelope[], traces?: readonly TraceFields[]) {
       if (events.length === 0) return Promise.resolve();
       if (closing) return Promise.reject(new NotSentError('publisher is closed'));
       if (client.status !== 'ready') {
         health.markDown();
         return Promise.reject(new NotSentError(`redis not connected (${client.status})`));
       }
-      return batcher.add(events);
+      return batcher.add(
+        traces === undefined
+          ? events.map((event) => ({ event }))
+          : events.map((event, i) => ({ event, trace: traces[i] })),
+      );
     },
 
     close() {

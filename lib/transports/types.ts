@@ -1,5 +1,6 @@
 import type { EventEnvelope, TransportName } from '../envelope.ts';
 import type { Logger } from '../log.ts';
+import type { TraceFields } from '../tracing/trace-fields.ts';
 import type { BrokerPosition } from './position.ts';
 
 /**
@@ -10,7 +11,11 @@ import type { BrokerPosition } from './position.ts';
  */
 export interface Publisher {
   readonly transport: TransportName;
-  publish(events: readonly EventEnvelope[]): Promise<void>;
+  /**
+   * `traces`, given only while tracing is on: each event's trace context (same order), which
+   * the driver carries in the message. Without it the message format is the untraced one.
+   */
+  publish(events: readonly EventEnvelope[], traces?: readonly TraceFields[]): Promise<void>;
   /** True while the broker connection is up (for /readyz). */
   isReady(): boolean;
   /** Idempotent: every call returns the same promise. */
@@ -23,6 +28,8 @@ export interface Delivery {
   deliveryCount: number;
   /** Where the broker holds the event, for the checker's order rules (see position.ts). */
   position?: BrokerPosition;
+  /** The trace context the message carried (only messages published with tracing on). */
+  trace?: TraceFields;
 }
 
 /** Applies the effect. Throw `PermanentHandlerError` for an event that can never succeed. */

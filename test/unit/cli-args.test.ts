@@ -61,10 +61,23 @@ describe('CLI flags (node:util parseArgs)', function () {
 
   describe('bench', function () {
     it('reads --transports v and --transports=v alike', function () {
-      const expected = { quick: true, json: false, transports: ['redis', 'kafka'], help: false };
+      const expected = {
+        quick: true,
+        json: false,
+        transports: ['redis', 'kafka'],
+        tracingCost: false,
+        help: false,
+      };
       expect(parseBenchArgs(['--quick', '--transports', 'redis,kafka'])).to.deep.equal(expected);
       expect(parseBenchArgs(['--quick', '--transports=redis,kafka'])).to.deep.equal(expected);
       expect(parseBenchArgs([]).transports).to.deep.equal(['kafka', 'redis', 'bullmq']);
+    });
+    it('runs only the tracing cost on --tracing-cost', function () {
+      expect(parseBenchArgs(['--quick', '--tracing-cost']).tracingCost).to.equal(true);
+      expect(parseBenchArgs(['--quick']).tracingCost).to.equal(false);
+      expect(thrown(() => parseBenchArgs(['--tracing-cost=1']), BenchArgsError)).to.contain(
+        '--tracing-cost',
+      );
     });
     it('helps on -h and --help', function () {
       expect(parseBenchArgs(['-h']).help).to.equal(true);

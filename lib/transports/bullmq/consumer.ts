@@ -1,13 +1,13 @@
 import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
-import type { EventEnvelope } from '../../envelope.ts';
 import { errorMessage } from '../../errors.ts';
 import { failpoint } from '../../failpoints.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { createRedisClient } from '../redis-client.ts';
 import { redisTarget } from '../redis-target.ts';
 import { bullmqWorkerName } from './identity.ts';
+import { jobEvent, type JobData } from './jobs.ts';
 import {
   classifyFailure,
   decideDelivery,
@@ -45,7 +45,7 @@ export function createBullmqConsumer(
   const log = options.logger ?? createLogger('bullmq-consumer', { workerId: options.workerId });
   const processJob = jobProcessor(handler, deliveryLimits(w), log);
   let connection: Redis | undefined;
-  let worker: Worker<EventEnvelope> | undefined;
+  let worker: Worker<JobData> | undefined;
   let drainPromise: Promise<void> | undefined;
 
   return {
@@ -60,7 +60,7 @@ export function createBullmqConsumer(
         // blocking connection that overstays itself, and a quiet BZPOPMIN is not a dead link.
         commandTimeout: config.redis.commandTimeoutMs + BULLMQ_BLOCK_CEILING_MS,
       });
-      worker = new Worker<EventEnvelope>(b.queue, processJob, {
+      worker = new Worker<JobData>(b.queue, processJob, {
         connection,
         name,
         autorun: false,
@@ -94,7 +94,7 @@ export function createBullmqConsumer(
 }
 
 /** Logs the worker's errors and its dead letters (jobs failed for good). */
-function watchWorker(worker: Worker<EventEnvelope>, log: Logger): void {
+function watchWorker(worker: Worker<JobData>, log: Logger): void {
   worker.on('error', (err) => log.warn({ err: errorMessage(err) }, 'bullmq worker error'));
   worker.on('failed', (job, err) => {
     if (job && job.finishedOn !== undefined) {
@@ -107,7 +107,7 @@ function watchWorker(worker: Worker<EventEnvelope>, log: Logger): void {
 }
 
 /** A job's place in the queue: the time the producer added it (one queue: one shard). */
-export function jobPosition(job: Job<EventEnvelope>): BrokerPosition {
+export function jobPosition(job: Job<JobData>): BrokerPosition {
   return { shard: '', at: [job.timestamp, 0] };
 }
 
@@ -116,10 +116,16 @@ function jobProcessor(
   handler: Handler,
   limits: DeliveryLimits,
   log: Logger,
-): (job: Job<EventEnvelope>, token?: string) => Promise<void> {
+): (job: Job<JobData>, token?: string) => Promise<void> {
   return async (job, token) => {
     const deliveryCount = Math.max(1, job.attemptsStarted);
-    const delivery = { event: job.data, deliveryCount, position: jobPosition(job) };
+    const { event, trace } = jobEvent(job.data);
+    const delivery = {
+      event,
+      deliveryCount,
+      position: jobPosition(job),
+      ...(trace ? { trace } : {}),
+    };
     try {
       // FAILPOINT ack-before-effect: the job completes while its sink write still runs detached.
       if (failpoint('ack-before-effect')) return void handler(delivery).catch(() => undefined);

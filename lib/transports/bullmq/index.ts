@@ -16,6 +16,7 @@ export const bullmqDriver: TransportDriver = {
   },
   // BullMQ rides on the broker Redis, so it shares the Redis links.
   links: { producer: 'redis-producer', workers: 'redis-workers' },
+  messaging: (config) => ({ system: 'bullmq', destination: config.bullmq.queue }),
   isolatedNames: (runId) => ({ BULLMQ_QUEUE: `events-${runId}` }),
   createPublisher: (config, options) => createBullmqPublisher(config, options),
   createConsumer: createBullmqConsumer,

@@ -1,13 +1,12 @@
 import { Queue } from 'bullmq';
 import { ReplyError } from 'ioredis';
 import type { Config } from '../../config.ts';
-import type { EventEnvelope } from '../../envelope.ts';
 import { IndeterminateError, NotSentError } from '../../errors.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { bullmqJobs } from './jobs.ts';
 import { createRedisClient } from '../redis-client.ts';
 import { redisTarget } from '../redis-target.ts';
-import { createRedisPublisherShell } from '../redis-publisher-shell.ts';
+import { createRedisPublisherShell, type OutgoingEvent } from '../redis-publisher-shell.ts';
 import type { Publisher } from '../types.ts';
 
 export interface BullmqPublisherOptions {
@@ -36,9 +35,16 @@ export function createBullmqPublisher(
   const queue = new Queue(config.bullmq.queue, { connection, skipVersionCheck: true });
   queue.on('error', (err: Error) => logger.debug({ err }, 'bullmq queue error'));
 
-  const addJobs = async (events: EventEnvelope[]) => {
+  const addJobs = async (items: OutgoingEvent[]) => {
+    const events = items.map((item) => item.event);
     try {
-      await queue.addBulk(bullmqJobs(events, keepCompletedS));
+      await queue.addBulk(
+        bullmqJobs(
+          events,
+          keepCompletedS,
+          items.map((item) => item.trace),
+        ),
+      );
     } catch (err) {
       // addBulk reports only the first failed job; a refusal is definite for a single job.
       if (events.length === 1 && err instanceof ReplyError) {

@@ -17,6 +17,7 @@ export const kafkaDriver: TransportDriver = {
     exactPendingAfterStop: false,
   },
   links: { producer: 'kafka-producer', workers: 'kafka-workers' },
+  messaging: (config) => ({ system: 'kafka', destination: config.kafka.topic }),
   isolatedNames: (runId) => ({ KAFKA_TOPIC: `events-${runId}`, KAFKA_GROUP: `workers-${runId}` }),
   createPublisher: (config, options) => kafkaClientOf(config).createPublisher(config, options),
   createConsumer: (config, handler, options) =>

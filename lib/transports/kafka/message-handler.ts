@@ -6,6 +6,7 @@ import type { Logger } from '../../log.ts';
 import { classifyFailure, decideDelivery, type DeliveryLimits } from '../delivery-policy.ts';
 import type { Handler } from '../types.ts';
 import type { KafkaDeadLetters } from './dead-letters.ts';
+import { kafkaTraceFields } from './message.ts';
 
 export interface MessageHandlerContext {
   handler: Handler;
@@ -63,10 +64,12 @@ async function attemptOnce(
   try {
     if (message.value === null)
       throw new PermanentHandlerError(`empty message at offset ${message.offset}`);
+    const trace = kafkaTraceFields(message.headers);
     await handler({
       event: decodeEnvelope(message.value),
       deliveryCount,
       position: { shard: String(partition), at: [Number(message.offset), 0] },
+      ...(trace ? { trace } : {}),
     });
     return undefined;
   } catch (err) {

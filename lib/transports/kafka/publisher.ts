@@ -4,6 +4,7 @@ import type { EventEnvelope } from '../../envelope.ts';
 import { IndeterminateError, NotSentError } from '../../errors.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { createMicroBatcher } from '../../micro-batcher.ts';
+import type { TraceFields } from '../../tracing/trace-fields.ts';
 import { withTimeout } from '../../with-timeout.ts';
 import { toKafkaMessage } from './message.ts';
 import { chunkByBytes, recordBytes, tooLargeError } from './message-limit.ts';
@@ -24,8 +25,8 @@ interface SizedMessage {
   bytes: number;
 }
 
-const toSizedMessage = (event: EventEnvelope): SizedMessage => {
-  const message = toKafkaMessage(event);
+const toSizedMessage = (event: EventEnvelope, trace?: TraceFields): SizedMessage => {
+  const message = toKafkaMessage(event, trace);
   return { id: event.id, message, bytes: recordBytes(message) };
 };
 
@@ -102,12 +103,12 @@ export function createKafkaPublisher(
     transport: 'kafka',
     isReady: () => link.isReady(),
 
-    publish(events: readonly EventEnvelope[]) {
+    publish(events: readonly EventEnvelope[], traces?: readonly TraceFields[]) {
       if (events.length === 0) return Promise.resolve();
       if (closing) return Promise.reject(new NotSentError('publisher is closed'));
       // Fail fast while the link is known down; the health check brings it back.
       if (!link.isReady()) return Promise.reject(new NotSentError('kafka not connected'));
-      const sized = events.map(toSizedMessage);
+      const sized = events.map((event, i) => toSizedMessage(event, traces?.[i]));
       const limit = link.limit();
       // Refused before it joins a produce request, where it would fail the others too.
       const tooLarge = limit === undefined ? undefined : tooLargeError(sized, limit);

@@ -31,7 +31,7 @@ async function publisher(config: Config): Promise<RawPublisher> {
       await producer.send({
         topic: config.kafka.topic,
         acks: -1,
-        messages: events.map(toKafkaMessage),
+        messages: events.map((event) => toKafkaMessage(event)),
       });
     },
     close: () => producer.disconnect(),

@@ -5,6 +5,7 @@ import { failpoint } from '../../failpoints.ts';
 import { classifyFailure, decideDelivery } from '../delivery-policy.ts';
 import type { BrokerPosition } from '../position.ts';
 import { pairsToMap } from '../redis-pairs.ts';
+import { readTraceFields } from '../../tracing/trace-fields.ts';
 import type { RedisConsumerState, StreamEntry } from './consumer-state.ts';
 
 /**
@@ -51,7 +52,13 @@ export async function handleEntry(
     // FAILPOINT ack-before-effect: XACK before the sink write.
     if (failpoint('ack-before-effect')) await client.xack(s.r.stream, s.r.groupName, entryId);
     const position = entryPosition(entryId);
-    await s.handler({ event, deliveryCount, ...(position ? { position } : {}) });
+    const trace = readTraceFields((name) => map.get(name));
+    await s.handler({
+      event,
+      deliveryCount,
+      ...(position ? { position } : {}),
+      ...(trace ? { trace } : {}),
+    });
   } catch (err) {
     return failedEntry(s, client, { entryId, map, event, err, deliveryCount });
   }

@@ -15,6 +15,7 @@ export const redisDriver: TransportDriver = {
     exactPendingAfterStop: true,
   },
   links: { producer: 'redis-producer', workers: 'redis-workers' },
+  messaging: (config) => ({ system: 'redis', destination: config.redis.stream }),
   isolatedNames: (runId) => ({ REDIS_STREAM: `events-${runId}`, REDIS_GROUP: `workers-${runId}` }),
   createPublisher: (config, options) => createRedisPublisher(config, options),
   createConsumer: createRedisConsumer,

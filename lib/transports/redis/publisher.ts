@@ -1,12 +1,11 @@
 import { ReplyError, type Redis } from 'ioredis';
 import type { Config } from '../../config.ts';
-import type { EventEnvelope } from '../../envelope.ts';
 import { IndeterminateError, NotSentError } from '../../errors.ts';
 import { failpoint } from '../../failpoints.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { createRedisClient } from '../redis-client.ts';
 import { redisTarget } from '../redis-target.ts';
-import { createRedisPublisherShell } from '../redis-publisher-shell.ts';
+import { createRedisPublisherShell, type OutgoingEvent } from '../redis-publisher-shell.ts';
 import { addStreamEntry } from './stream-entry.ts';
 import type { Publisher } from '../types.ts';
 
@@ -18,7 +17,7 @@ export interface RedisPublisherOptions {
 
 /**
  * Publishes to a Redis stream: one `XADD <stream> * id <id> type <type> envelope <json>`
- * per event, a batch sent as one pipeline. Never trims (no MAXLEN): entries leave the
+ * per event (then `traceparent <value>` with tracing on), a batch sent as one pipeline. Never trims (no MAXLEN): entries leave the
  * stream only after the workers acknowledged them.
  *
  * Concurrent publishes are gathered into one pipeline (see `createRedisPublisherShell`), so
@@ -33,10 +32,10 @@ export function createRedisPublisher(
   const client =
     options.client ?? createRedisClient(redisTarget(config, 'producer'), 'producer-redis');
 
-  const xaddAll = async (events: EventEnvelope[]) => {
+  const xaddAll = async (items: OutgoingEvent[]) => {
     const pipeline = client.pipeline();
-    for (const event of events) {
-      addStreamEntry(pipeline, stream, event);
+    for (const { event, trace } of items) {
+      addStreamEntry(pipeline, stream, event, trace);
       // FAILPOINT trim-stream: cap the stream (as XADD MAXLEN 50), trimming unacked entries.
       if (failpoint('trim-stream')) pipeline.xtrim(stream, 'MAXLEN', 50);
     }
@@ -51,9 +50,9 @@ export function createRedisPublisher(
     if (errors.length === 0) return;
     // A reply error means Redis refused that XADD; only when all were refused is it definite.
     const allRefused =
-      errors.length === events.length && errors.every((e) => e instanceof ReplyError);
+      errors.length === items.length && errors.every((e) => e instanceof ReplyError);
     if (allRefused) throw new NotSentError('redis refused XADD', { cause: errors[0] });
-    throw new IndeterminateError(`${errors.length} of ${events.length} XADDs failed`, {
+    throw new IndeterminateError(`${errors.length} of ${items.length} XADDs failed`, {
       cause: errors[0],
     });
   };
