@@ -132,7 +132,8 @@ function runSession(r: Running): ConsumerSession {
   // A newly assigned partition must be read at once (readLoop), even if the reader waits.
   consumer.on('consumer:group:join', () => waker.wake());
   // Up to a batch per owned partition is held at once, as kafkajs holds one fetched batch per
-  // partition: a partition is never starved behind another's backlog.
+  // partition; with the fair limiter and the hungry rule (readLoop), a partition is never
+  // starved behind another's backlog.
   const cap = () => Math.max(w.batchSize, 2 * w.concurrency) * Math.max(1, ownership.all().length);
   void readLoop({ stream, ownership, committer, waker, cap, log: deps.log }).then(r.fail, r.fail);
   let closing: Promise<void> | undefined;
