@@ -13,6 +13,8 @@ import {
   stickyAssign,
 } from '../../lib/transports/kafka/platformatic/assignor.ts';
 import { createFairLimiter } from '../../lib/transports/kafka/platformatic/fair-limiter.ts';
+import type { PlatformaticMessage } from '../../lib/transports/kafka/platformatic/batches.ts';
+import { createPartitionWork } from '../../lib/transports/kafka/platformatic/partition-work.ts';
 import { partitionFor } from '../../lib/transports/kafka/platformatic/partition.ts';
 import {
   combineFates,
@@ -301,6 +303,52 @@ describe('kafka on @platformatic/kafka: the pure parts', function () {
       // b1 gets the first slot that frees, not the one after a's backlog.
       expect(order.slice(0, 3)).to.deep.equal(['a1', 'a2', 'b1']);
       expect(order).to.have.length(6);
+    });
+  });
+
+  describe('createPartitionWork', function () {
+    const message = (offset: bigint, generationId: number) =>
+      ({
+        key: undefined,
+        value: Buffer.from('{}'),
+        headers: new Map(),
+        topic: 't',
+        partition: 3,
+        timestamp: 0n,
+        offset,
+        metadata: { consumer: { generationId } },
+      }) as unknown as PlatformaticMessage;
+    const work = (hungryMs: number) =>
+      createPartitionWork(
+        {
+          concurrency: 2,
+          limit: createFairLimiter(2),
+          handle: () => Promise.resolve(true),
+          receipts: { chunk: (ms) => Promise.resolve(ms.map(() => 1)) },
+          commitNow: () => Promise.resolve(),
+          onProgress: () => undefined,
+        },
+        3,
+        4,
+        hungryMs,
+      );
+
+    it('is hungry from its assignment until it takes its first message', function () {
+      const w = work(60_000);
+      expect(w.hungry()).to.equal(true);
+      // A message fetched under an older generation is not taken: still hungry.
+      expect(w.push([message(10n, 3)])).to.equal(0);
+      expect(w.hungry()).to.equal(true);
+      expect(w.push([message(10n, 4)])).to.equal(1);
+      expect(w.hungry()).to.equal(false);
+    });
+
+    it('is hungry only for the window it was given', async function () {
+      const w = work(20);
+      expect(w.hungry()).to.equal(true);
+      await sleep(30);
+      expect(w.hungry()).to.equal(false);
+      expect(work(0).hungry()).to.equal(false);
     });
   });
 });

@@ -124,14 +124,18 @@ function runSession(r: Running): ConsumerSession {
         },
         p,
         generation,
+        k.rebalanceTimeoutMs,
       ),
   });
   ownership.assign(partitionsOf(consumer.assignments, k.topic), consumer.generationId);
   const watch = watchGroup(consumer, ownership, committer, group, deps.config);
+  // A newly assigned partition must be read at once (readLoop), even if the reader waits.
+  consumer.on('consumer:group:join', () => waker.wake());
   // Up to a batch per owned partition is held at once, as kafkajs holds one fetched batch per
-  // partition: a partition is never starved behind another's backlog.
+  // partition; with the fair limiter and the hungry rule (readLoop), a partition is never
+  // starved behind another's backlog.
   const cap = () => Math.max(w.batchSize, 2 * w.concurrency) * Math.max(1, ownership.all().length);
-  void readLoop(stream, ownership, committer, waker, cap).then(r.fail, r.fail);
+  void readLoop({ stream, ownership, committer, waker, cap, log: deps.log }).then(r.fail, r.fail);
   let closing: Promise<void> | undefined;
   return {
     ended: r.ended,
@@ -179,26 +183,53 @@ function watchGroup(
   return { stop: () => clearInterval(timer) };
 }
 
-/** Reads what the stream fetched into each partition's work, never more than `cap` pending. */
-async function readLoop(
-  stream: PlatformaticStream,
-  ownership: Ownership,
-  committer: Committer,
-  waker: Waker,
-  cap: () => number,
-): Promise<unknown> {
+interface Reading {
+  stream: PlatformaticStream;
+  ownership: Ownership;
+  committer: Committer;
+  waker: Waker;
+  cap: () => number;
+  log: Logger;
+}
+
+/**
+ * While a partition is hungry (partition-work.ts), what the reader may hold, as a multiple
+ * of `cap`: enough to read past the backlog the stream fetched for the other partitions
+ * before the join, still a bound on memory (and only for the hungry window).
+ */
+const HUNGRY_CAP_FACTOR = 8;
+
+/**
+ * Reads what the stream fetched into each partition's work, never more than `cap` pending,
+ * unless a partition is hungry. The stream is one queue for every partition: messages of a
+ * partition assigned by the last join (a dead member's, taken over) come after everything
+ * fetched before it for the partitions we already had, a whole fetch or more. Held to
+ * `cap`, they would wait until our own backlog is done; while one is hungry we read on.
+ */
+async function readLoop(r: Reading): Promise<unknown> {
+  const { stream, ownership, waker } = r;
   const reader = readBatches(stream);
   const closed = waker.whenClosed.then(() => null);
-  const pending = () => ownership.all().reduce((n, work) => n + work.pending(), 0);
+  const works = () => ownership.all();
+  const pending = () => works().reduce((n, work) => n + work.pending(), 0);
+  const room = () =>
+    (works().some((w) => w.hungry()) ? HUNGRY_CAP_FACTOR : 1) * r.cap() - pending();
   while (!waker.closed()) {
-    while (pending() >= cap() && !waker.closed()) await waker.wait();
-    const batch = await Promise.race([reader.next(cap() - pending()), closed]);
+    while (room() <= 0 && !waker.closed()) await waker.wait();
+    const batch = await Promise.race([reader.next(room()), closed]);
     if (batch === null) return reader.error() ?? new Error('kafka stream ended');
     // FAILPOINT auto-commit: like enable.auto.commit, the fetched position is committed at
     // once, whether or not its messages get processed.
-    if (failpoint('auto-commit')) await committer.commit(lastOffsets(batch));
-    for (const [partition, messages] of byPartition(batch))
-      ownership.work(partition)?.push(messages);
+    if (failpoint('auto-commit')) await r.committer.commit(lastOffsets(batch));
+    for (const [partition, messages] of byPartition(batch)) {
+      const work = ownership.work(partition);
+      const hungry = work?.hungry() ?? false;
+      if (work && work.push(messages) > 0 && hungry)
+        r.log.info(
+          { partition, buffered: stream.readableLength, pending: pending() },
+          'kafka partition got its first messages',
+        );
+    }
   }
   return undefined;
 }

@@ -34,6 +34,11 @@ export interface PartitionWork {
   /** The offset to commit (one past the all-done prefix); undefined before the first. */
   committable(): bigint | undefined;
   pending(): number;
+  /**
+   * Assigned less than `hungryMs` ago and nothing taken yet: the reader must reach its
+   * messages even past the fetched backlog of the other partitions (consumer-session.ts).
+   */
+  hungry(): boolean;
   /** Starts nothing more; resolves once what is in flight has finished. */
   stop(): Promise<void>;
 }
@@ -52,7 +57,9 @@ export function createPartitionWork(
   ctx: WorkContext,
   partition: number,
   generation: number,
+  hungryMs = 0,
 ): PartitionWork {
+  const assignedAt = Date.now();
   let next: bigint | undefined;
   const receipts = new Map<Item, number>();
   const scheduler: KeyOrderedScheduler<Item> = createKeyOrderedScheduler<Item>({
@@ -98,6 +105,7 @@ export function createPartitionWork(
       return done === undefined ? undefined : done.offset + 1n;
     },
     pending: () => scheduler.pending(),
+    hungry: () => next === undefined && Date.now() - assignedAt < hungryMs,
     stop: async () => {
       await scheduler.stop().catch(() => undefined);
     },
