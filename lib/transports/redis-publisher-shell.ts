@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { EventEnvelope, TransportName } from '../envelope.ts';
 import { IndeterminateError, NotSentError } from '../errors.ts';
+import { failpoint } from '../failpoints.ts';
 import { createHealthMonitor } from '../health-monitor.ts';
 import type { Logger } from '../log.ts';
 import { createMicroBatcher } from '../micro-batcher.ts';
@@ -95,7 +96,8 @@ export function createRedisPublisherShell(options: RedisPublisherShellOptions): 
   const flushAndReplicate = async (events: EventEnvelope[]) => {
     const deadline = Date.now() + ackTimeoutMs;
     await flush(events);
-    if (config.redis.waitReplicas > 0) {
+    // The unsafe setting: acknowledged on the primary alone, lost if it fails over now.
+    if (config.redis.waitReplicas > 0 && !failpoint('redis-no-wait')) {
       await awaitReplicas(client, config.redis.waitReplicas, deadline - WAIT_MARGIN_MS);
     }
   };
