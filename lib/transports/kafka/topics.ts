@@ -1,4 +1,4 @@
-import { ConfigResourceTypes, type Admin } from 'kafkajs';
+import kafkajs, { type Admin } from 'kafkajs';
 import { deadLetterTopic } from '../dead-letter-names.ts';
 
 export interface KafkaTopicsOptions {
@@ -40,7 +40,7 @@ async function brokerReplicationFactor(admin: Admin): Promise<number> {
     includeSynonyms: false,
     resources: [
       {
-        type: ConfigResourceTypes.BROKER,
+        type: kafkajs.ConfigResourceTypes.BROKER,
         name: String(broker.nodeId),
         configNames: ['default.replication.factor'],
       },
