@@ -1,7 +1,8 @@
 import type { Scenario } from '../harness/scenario.ts';
 
 /**
- * kill -9 the broker Redis primary under load while its replication stream lags: Sentinel
+ * kill -9 the broker Redis primary under load, half a second after its replication stream
+ * stopped reaching the replica (as when its host dies with bytes in flight): Sentinel
  * promotes the replica, which holds every write the producer acknowledged, because it
  * WAITed for the replica (the `redis-no-wait` failpoint does not, and loses the tail). The
  * pools start after the failover, so that tail is still unread when the primary dies.
@@ -11,13 +12,14 @@ import type { Scenario } from '../harness/scenario.ts';
 export const redisFailover: Scenario = {
   name: 'redis-failover',
   description:
-    'Cluster: kill -9 the Redis primary (replication lagging 200 ms); Sentinel fails over; restart it after 5 s.',
+    'Cluster: kill -9 the Redis primary, its replication stream cut 0.5 s before; Sentinel fails over; restart after 5 s.',
   infra: 'cluster',
   transports: ['redis', 'bullmq'],
   load: { messages: 300, ratePerSec: 15, concurrency: 4, batchSize: 1 },
   workers: { size: 2, workTimeMs: 5, startAfterSec: 7 },
   schedule: [
-    { at: 1, fault: { kind: 'replication-lag', broker: 'redis', latencyMs: 200 }, healAfter: 4 },
+    // The last half second of the primary's replication stream never reaches the replica.
+    { at: 3.5, fault: { kind: 'replication-lag', broker: 'redis', drop: true }, healAfter: 1.5 },
     { at: 4, fault: { kind: 'kill-redis-primary' }, healAfter: 5 },
   ],
   // Sentinel switched primaries, and the producer saw the primary go.

@@ -13,7 +13,14 @@ import { KILLS_NONE, type FaultPackage } from './types.ts';
 export interface ReplicationLagSpec {
   kind: 'replication-lag';
   broker: 'kafka' | 'redis';
-  latencyMs: number;
+  /** Delay of what the link carries; ignored with `drop`. */
+  latencyMs?: number;
+  /**
+   * Drop what the link carries instead (Toxiproxy `timeout` 0), connection kept: a delayed
+   * stream still arrives once its sender dies, a dropped one does not. The replica keeps
+   * acknowledging the offset it has, so the primary still counts it online.
+   */
+  drop?: boolean;
 }
 
 const BROKERS = ['kafka', 'redis'] as const;
@@ -39,10 +46,10 @@ let lagCounter = 0;
 
 export const replicationLag: FaultPackage<ReplicationLagSpec> = {
   kind: 'replication-lag',
-  fields: ['broker', 'latencyMs'],
+  fields: ['broker', 'latencyMs', 'drop'],
   validate: (spec, path) => [
     ...specChecks.oneOf(spec.broker, BROKERS, `${path}.broker`, 'broker'),
-    ...specChecks.whole(spec.latencyMs, 1, `${path}.latencyMs`),
+    ...(spec.drop === true ? [] : specChecks.whole(spec.latencyMs, 1, `${path}.latencyMs`)),
   ],
   instant: false,
   hitsPools: false,
@@ -55,15 +62,16 @@ export const replicationLag: FaultPackage<ReplicationLagSpec> = {
       const proxy = await ctx.toxiproxy.get(link);
       await proxy.addToxic({
         name,
-        type: 'latency',
         stream: 'downstream',
         toxicity: 1,
-        attributes: { latency: spec.latencyMs, jitter: 0 },
+        ...(spec.drop === true
+          ? { type: 'timeout' as const, attributes: { timeout: 0 } }
+          : { type: 'latency' as const, attributes: { latency: spec.latencyMs ?? 0, jitter: 0 } }),
       });
     }
     return {
       target: links.join(','),
-      detail: { broker: spec.broker, latencyMs: spec.latencyMs },
+      detail: { broker: spec.broker, latencyMs: spec.latencyMs, drop: spec.drop === true },
       heal: async () => {
         for (const link of links) {
           const proxy = await ctx.toxiproxy.get(link);
