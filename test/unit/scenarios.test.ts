@@ -32,6 +32,10 @@ const CATALOGUE = [
   'chaos',
   'broker-failover',
   'redis-failover',
+  'leader-pause',
+  'controller-failover',
+  'leader-isolation',
+  'redis-primary-isolation',
   'soak',
 ];
 
