@@ -12,6 +12,8 @@ import type { Expectations, Range } from './scenario.ts';
 export interface ObservedSignals {
   /** Worker kills in the whole run. */
   kills: number;
+  /** Role faults whose heal found another node holding the role (whole run). */
+  failovers: number;
   perTransport: Partial<
     Record<
       TransportName,
@@ -44,10 +46,13 @@ export function observeSignals(
   overrides: { kills?: number } = {},
 ): ObservedSignals {
   let kills = 0;
+  let failovers = 0;
   for (const e of history) {
     // Each fault package says how many workers one start of it killed.
     if (e.type === 'fault' && e.phase === 'start')
       kills += packageByLabel(e.fault)?.kills(e.detail) ?? 0;
+    // A role fault's heal records who held the role then (harness/nemesis/role-fault.ts).
+    if (e.type === 'fault' && e.phase === 'heal' && e.detail?.moved === true) failovers += 1;
   }
   const perTransport: ObservedSignals['perTransport'] = {};
   for (const [t, r] of Object.entries(result.perTransport) as [
@@ -66,7 +71,7 @@ export function observeSignals(
       latencyP99Ms: r.latencyMs.p99,
     };
   }
-  return { kills: overrides.kills ?? kills, perTransport };
+  return { kills: overrides.kills ?? kills, failovers, perTransport };
 }
 
 function describeRange(r: Range): string {
@@ -96,6 +101,10 @@ export function checkExpectations(
   const failures: string[] = [];
   if (expectations.kills && outside(observed.kills, expectations.kills)) {
     failures.push(`kills ${observed.kills}, expected ${describeRange(expectations.kills)}`);
+  }
+  if (expectations.failovers && outside(observed.failovers, expectations.failovers)) {
+    const range = describeRange(expectations.failovers);
+    failures.push(`failovers ${observed.failovers}, expected ${range}`);
   }
   for (const key of PER_TRANSPORT) {
     const range = expectations[key];

@@ -43,8 +43,8 @@ export function createFaultTimeline(
   const heal = async (key: number) => {
     const entry = inForce.get(key);
     if (!entry || !inForce.delete(key)) return; // healed already
-    await entry.fault.heal().catch(() => undefined);
-    record('heal', entry.name, entry.fault.target);
+    const found = await entry.fault.heal().catch(() => undefined);
+    record('heal', entry.name, entry.fault.target, found ? { ...found } : undefined);
   };
 
   return {

@@ -108,6 +108,7 @@ function problemsOf(run: JunitRun, transport: TransportName): Problem[] {
   const observed = run.expectations.observed;
   const own = checkExpectations(run.scenario.expectations, {
     kills: observed.kills,
+    failovers: observed.failovers,
     perTransport: { [transport]: observed.perTransport[transport] },
   });
   for (const message of own.failures) {

@@ -8,6 +8,7 @@ import type { FaultStep, Scenario } from './scenario.ts';
 import { validateScenario } from './validate-scenario.ts';
 import { gatherCheckInputs, locateLost, processedCounts, waitForDrain } from './check-inputs.ts';
 import { check, zombieFaultLabels, type CheckResult } from './checker/index.ts';
+import { awaitWholeCluster } from './cluster-health.ts';
 import { createClient } from './client.ts';
 import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
 import { createGenerator, type Generator, type GeneratorProgress } from './generator.ts';
@@ -279,9 +280,9 @@ async function checkAndReport(run: ScenarioRun): Promise<RunOutcome> {
   const { options, clock, history, runDir, infra, transports } = run;
   const { scenario, seed } = options;
   const { inputs, digest, result } = await checkRun(run);
-  const expectations = checkExpectations(
-    scenario.expectations,
-    observeSignals(digest.others, result),
+  const expectations = withHealedState(
+    checkExpectations(scenario.expectations, observeSignals(digest.others, result)),
+    infra.topology === 'cluster' ? await awaitWholeCluster(infra) : [],
   );
   mark(run, 'done');
   history.close();
@@ -316,6 +317,16 @@ async function checkAndReport(run: ScenarioRun): Promise<RunOutcome> {
     wallS: clock.now().time / 1000,
     htmlPath: written.htmlPath,
     schedule: run.schedule,
+  };
+}
+
+/** A cluster not whole after the heal and the drain fails the run, saying what is missing. */
+function withHealedState(e: ExpectationResult, problems: readonly string[]): ExpectationResult {
+  if (problems.length === 0) return e;
+  return {
+    ...e,
+    met: false,
+    failures: [...e.failures, ...problems.map((p) => `healed state: ${p}`)],
   };
 }
 

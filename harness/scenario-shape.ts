@@ -76,6 +76,7 @@ export const SCENARIO_SHAPE: Shape = {
     expectations: required({
       fields: {
         kills: optional(RANGE),
+        failovers: optional(RANGE),
         redeliveries: optional(RANGE),
         producerFailures: optional(RANGE),
         recovered: optional(RANGE),

@@ -99,7 +99,7 @@ export async function assembleSystem(o: ScenarioSystemOptions): Promise<Scenario
   const sinkRedis = new Redis(infra.endpoints.sink.direct, { maxRetriesPerRequest: 2 });
   const sink = createSink(sinkRedis, { namespace: names.SINK_NAMESPACE });
   const faults = createFaultTimeline(
-    { infra, toxiproxy, pools, transports, random: o.random },
+    { infra, toxiproxy, pools, transports, random: o.random, config },
     o.history,
     o.clock,
   );

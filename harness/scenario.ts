@@ -119,6 +119,10 @@ export interface Range {
 export interface Expectations {
   /** Worker kills across the run (from fault entries in the history, all pools). */
   kills?: Range;
+  /** Role faults (kill-leader, kill-redis-primary, ...) after which another node held the
+   * role, read through the admin API or the Sentinels before the heal: the cluster failed
+   * over. Whole run. */
+  failovers?: Range;
   /** Ids delivered more than once. `{max: 0}` for graceful restarts. */
   redeliveries?: Range;
   /** fail + info ids: the producer saw the fault. */

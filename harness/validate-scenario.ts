@@ -32,6 +32,7 @@ export function validateScenario(data: unknown): string[] {
   s.schedule.forEach((step, i) => out.push(...validateStep(step, `schedule[${i}]`)));
   const chaos = chaosWindow(s);
   if (chaos) out.push(...validateChaos(chaos));
+  out.push(...validateTopology(s));
   if (s.infra !== undefined && !(TOPOLOGIES as readonly string[]).includes(s.infra)) {
     out.push(`infra: one of ${TOPOLOGIES.join(', ')}, got "${String(s.infra)}"`);
   }
@@ -162,6 +163,21 @@ function validateStep(step: FaultStep, path: string): string[] {
   }
   out.push(...validateFault(step.fault, `${path}.fault`));
   return out;
+}
+
+/** Faults aimed at replicated roles need the topology that has them (`infra: 'cluster'`). */
+function validateTopology(s: Scenario): string[] {
+  const infra = s.infra ?? 'single';
+  const faults = [
+    ...s.schedule.map((step, i) => [step.fault, `schedule[${i}].fault`] as const),
+    ...(s.chaos?.faults ?? []).map((f, i) => [f, `chaos.faults[${i}]`] as const),
+  ];
+  return faults.flatMap(([fault, path]) => {
+    const needs = findFaultPackage((fault as Partial<FaultSpec> | null)?.kind)?.topology;
+    return needs === undefined || needs === infra
+      ? []
+      : [`infra: ${fault.kind} (${path}) needs infra '${needs}', the scenario's is '${infra}'`];
+  });
 }
 
 function validateChaos(c: ChaosSpec): string[] {

@@ -17,6 +17,9 @@ export const FAILPOINTS = {
   'non-idempotent-effect': 'the sink applies the effect on every delivery',
   'drop-dead-letters': 'the dead-letter write is skipped but the event is acknowledged',
   'no-stalled-recovery': 'BullMQ jobs of a killed worker are never recovered',
+  'acks-leader':
+    'the Kafka producer (kafkajs) asks acks=1: the leader alone acknowledges, before any follower has the write',
+  'redis-no-wait': 'the Redis producer skips WAIT: 202 once the primary has it, replicated or not',
 } as const;
 
 export type FailpointName = keyof typeof FAILPOINTS;

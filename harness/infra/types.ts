@@ -51,6 +51,9 @@ export interface ManagedServer {
   readonly name: ServerName;
   readonly pid: number | undefined;
   readonly running: boolean;
+  /** Its loopback port, where it has one of its own (the Redis nodes: role faults map
+   * Sentinel's answer to a node by it). */
+  readonly port?: number;
   /** SIGKILL the server's whole process group; data on disk stays. */
   kill(): Promise<void>;
   /** Start it again on the same ports and data dir, and wait until it is ready. */

@@ -1,5 +1,12 @@
 import { ConfigError } from '../../lib/errors.ts';
 import { brokerRestart } from './broker-restart.ts';
+import { isolateNode } from './isolate-node.ts';
+import { isolateRedisPrimary } from './isolate-redis-primary.ts';
+import { killController } from './kill-controller.ts';
+import { killLeader } from './kill-leader.ts';
+import { killRedisPrimary } from './kill-redis-primary.ts';
+import { pauseLeader } from './pause-leader.ts';
+import { replicationLag } from './replication-lag.ts';
 import { killPool } from './kill-pool.ts';
 import { killWorker } from './kill-worker.ts';
 import { pauseWorker } from './pause-worker.ts';
@@ -11,7 +18,7 @@ import { stopPool } from './stop-pool.ts';
 import { toxic } from './toxic.ts';
 import type { FaultPackage } from './types.ts';
 
-export type { ActiveFault, FaultPackage, NemesisContext } from './types.ts';
+export type { ActiveFault, FaultPackage, HealDetail, NemesisContext } from './types.ts';
 export type { ProxyTarget } from './proxy-target.ts';
 export type { ToxicType } from './toxic.ts';
 
@@ -27,6 +34,13 @@ export const FAULT_PACKAGES = [
   toxic,
   brokerRestart,
   sinkOutage,
+  killLeader,
+  pauseLeader,
+  killController,
+  isolateNode,
+  killRedisPrimary,
+  isolateRedisPrimary,
+  replicationLag,
 ] as const;
 
 type SpecOf<P> = P extends FaultPackage<infer S> ? S : never;

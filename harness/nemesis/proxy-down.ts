@@ -1,5 +1,4 @@
 import type { Toxiproxy } from 'toxiproxy-node-client';
-import type { ProxyName } from '../infra/types.ts';
 import { proxiesFor } from './links.ts';
 import { checkProxyTarget, type ProxyTarget } from './proxy-target.ts';
 import { KILLS_NONE, type FaultPackage } from './types.ts';
@@ -10,7 +9,8 @@ export interface ProxyDownSpec {
   proxy: ProxyTarget;
 }
 
-async function setEnabled(toxiproxy: Toxiproxy, names: readonly ProxyName[], enabled: boolean) {
+/** Enables or disables the named proxies (cluster links too: any name Toxiproxy knows). */
+export async function setEnabled(toxiproxy: Toxiproxy, names: readonly string[], enabled: boolean) {
   for (const name of names) {
     const proxy = await toxiproxy.get(name);
     await proxy.update({ enabled, listen: proxy.listen, upstream: proxy.upstream });

@@ -1,6 +1,7 @@
 import type { Toxiproxy } from 'toxiproxy-node-client';
+import type { Config } from '../../lib/config.ts';
 import type { TransportName } from '../../lib/envelope.ts';
-import type { Infra } from '../infra/types.ts';
+import type { Infra, Topology } from '../infra/types.ts';
 import type { WorkerPool } from '../worker-pool.ts';
 import type { Random } from '../random.ts';
 
@@ -12,13 +13,18 @@ export interface NemesisContext {
   /** The scenario's transports: roles such as `producer` expand to their links. */
   transports: readonly TransportName[];
   random: Random;
+  /** The run's settings (its per-run topic, stream and queue names), for role lookups. */
+  config: Config;
 }
+
+/** What a heal found, written into its history entry (role faults: who holds the role now). */
+export type HealDetail = Readonly<Record<string, unknown>>;
 
 /** A fault in force. `heal` undoes it; for instantaneous faults it does nothing. */
 export interface ActiveFault {
   target: string;
   detail?: Record<string, unknown>;
-  heal(): Promise<void>;
+  heal(): Promise<void | HealDetail>;
 }
 
 /**
@@ -44,6 +50,8 @@ export interface FaultPackage<S extends { kind: string }> {
    * then reports such overlaps (`concurrent`) without judging them. Default false.
    */
   allowsZombies?: boolean;
+  /** The topology it needs (role faults: `cluster`); a scenario on another is invalid. */
+  topology?: Topology;
   /** Workers killed by one start, from the `detail` its history entry carries. */
   kills(detail: Readonly<Record<string, unknown>> | undefined): number;
   /** Injects the fault; the handle heals it. `pools` are the pools a pool fault hits. */

@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config.ts';
 import type { EventEnvelope, TransportName } from '../envelope.ts';
 import { IndeterminateError, NotSentError } from '../errors.ts';
+import { failpoint } from '../failpoints.ts';
 import { createHealthMonitor } from '../health-monitor.ts';
 import type { Logger } from '../log.ts';
 import type { TraceFields } from '../tracing/trace-fields.ts';
@@ -102,7 +103,8 @@ export function createRedisPublisherShell(options: RedisPublisherShellOptions): 
   const flushAndReplicate = async (items: OutgoingEvent[]) => {
     const deadline = Date.now() + ackTimeoutMs;
     await flush(items);
-    if (config.redis.waitReplicas > 0) {
+    // FAILPOINT redis-no-wait: acknowledged on the primary alone, lost if it fails over now.
+    if (config.redis.waitReplicas > 0 && !failpoint('redis-no-wait')) {
       await awaitReplicas(client, config.redis.waitReplicas, deadline - WAIT_MARGIN_MS);
     }
   };

@@ -29,10 +29,35 @@ export function useInfra(): () => Infra {
   };
 }
 
-/** Stops the shared infrastructure after the last test (mocha root hook plugin). */
+let cluster: Promise<Infra> | undefined;
+
+/** The cluster topology (3 Kafka nodes, Redis with Sentinel), started once for the suites
+ * that need it; a second one beside the single infrastructure. */
+export function sharedClusterInfra(): Promise<Infra> {
+  cluster ??= startInfra(loadConfig({ ...process.env, INFRA_TOPOLOGY: 'cluster' }), (line) =>
+    process.stderr.write(`      ${line}\n`),
+  );
+  return cluster;
+}
+
+/** As `useInfra`, for the cluster topology. */
+export function useClusterInfra(): () => Infra {
+  let current: Infra | undefined;
+  before(async function () {
+    this.timeout(600000);
+    current = await sharedClusterInfra();
+  });
+  return () => {
+    if (!current) throw new Error('cluster not started: call useClusterInfra() inside describe()');
+    return current;
+  };
+}
+
+/** Stops the shared infrastructures after the last test (mocha root hook plugin). */
 export const mochaHooks = {
   async afterAll(this: Mocha.Context) {
     this.timeout(60000);
     if (infra) await (await infra).stop();
+    if (cluster) await (await cluster).stop();
   },
 };

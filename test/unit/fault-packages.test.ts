@@ -1,7 +1,8 @@
 import { expect } from 'chai';
+import { loadConfig } from '../../lib/config.ts';
 import type { Toxiproxy } from 'toxiproxy-node-client';
 import type { CheckResult } from '../../harness/checker/index.ts';
-import { observeSignals } from '../../harness/expectations.ts';
+import { checkExpectations, observeSignals } from '../../harness/expectations.ts';
 import { createFaultTimeline } from '../../harness/fault-timeline.ts';
 import { createClock, createMemoryHistory, type HistoryEntry } from '../../harness/history.ts';
 import type { Infra } from '../../harness/infra/types.ts';
@@ -70,6 +71,31 @@ const BAD_FIELDS: Record<FaultKind, [Record<string, unknown>, string[]]> = {
     { kind: 'sink-outage', proxy: 'sink' },
     [`${P}.proxy: not a field of sink-outage (it takes: none)`],
   ],
+  'kill-leader': [
+    { kind: 'kill-leader', node: 2 },
+    [`${P}.node: not a field of kill-leader (it takes: none)`],
+  ],
+  'pause-leader': [
+    { kind: 'pause-leader', partition: 1 },
+    [`${P}.partition: not a field of pause-leader (it takes: none)`],
+  ],
+  'kill-controller': [
+    { kind: 'kill-controller', node: 1 },
+    [`${P}.node: not a field of kill-controller (it takes: none)`],
+  ],
+  'isolate-node': [{ kind: 'isolate-node', node: 4 }, [`${P}.node: unknown Kafka node "4"`]],
+  'kill-redis-primary': [
+    { kind: 'kill-redis-primary', server: 'redis' },
+    [`${P}.server: not a field of kill-redis-primary (it takes: none)`],
+  ],
+  'isolate-redis-primary': [
+    { kind: 'isolate-redis-primary', proxy: 'redis-peer-1' },
+    [`${P}.proxy: not a field of isolate-redis-primary (it takes: none)`],
+  ],
+  'replication-lag': [
+    { kind: 'replication-lag', broker: 'sink', latencyMs: 0 },
+    [`${P}.broker: unknown broker "sink"`, `${P}.latencyMs: a whole number >= 1`],
+  ],
 };
 
 /** Today's schedule facts, kind by kind. */
@@ -84,7 +110,25 @@ const FACTS: Record<FaultKind, { instant: boolean; hitsPools: boolean }> = {
   toxic: { instant: false, hitsPools: false },
   'broker-restart': { instant: false, hitsPools: false },
   'sink-outage': { instant: false, hitsPools: false },
+  'kill-leader': { instant: false, hitsPools: false },
+  'pause-leader': { instant: false, hitsPools: false },
+  'kill-controller': { instant: false, hitsPools: false },
+  'isolate-node': { instant: false, hitsPools: false },
+  'kill-redis-primary': { instant: false, hitsPools: false },
+  'isolate-redis-primary': { instant: false, hitsPools: false },
+  'replication-lag': { instant: false, hitsPools: false },
 };
+
+/** The kinds aimed at replicated roles: valid only in a scenario with `infra: 'cluster'`. */
+const CLUSTER_KINDS: readonly FaultKind[] = [
+  'kill-leader',
+  'pause-leader',
+  'kill-controller',
+  'isolate-node',
+  'kill-redis-primary',
+  'isolate-redis-primary',
+  'replication-lag',
+];
 
 const withSchedule = (schedule: Scenario['schedule'], chaos?: Scenario['chaos']): Scenario => ({
   ...getScenario('smoke')!,
@@ -103,9 +147,11 @@ describe('fault packages', () => {
       const [spec, messages] = BAD_FIELDS[kind];
       expect(validateFault(spec, P)).to.have.members(messages);
       const healAfter = FACTS[kind].instant ? {} : { healAfter: 1 };
-      const problems = validateScenario(
-        withSchedule([{ at: 1, fault: loose(spec), ...healAfter }]),
-      );
+      const infra = CLUSTER_KINDS.includes(kind) ? { infra: 'cluster' as const } : {};
+      const problems = validateScenario({
+        ...withSchedule([{ at: 1, fault: loose(spec), ...healAfter }]),
+        ...infra,
+      });
       expect(problems).to.have.members(messages);
     });
 
@@ -211,6 +257,7 @@ describe('fault packages', () => {
       pools: new Map(),
       transports: ['redis'] as const,
       random: createRandom('t'),
+      config: loadConfig({}),
     };
     const timeline = createFaultTimeline(ctx, history, createClock());
     await timeline.run([{ at: 0, fault: { kind: 'sink-outage' }, healAfter: 0.01 }], 0);
@@ -222,5 +269,70 @@ describe('fault packages', () => {
       'start sink-outage sink-workers',
       'heal sink-outage sink-workers',
     ]);
+  });
+  it('role kinds need the cluster topology: on single the infra field is named', () => {
+    for (const kind of CLUSTER_KINDS) {
+      expect(faultPackage(loose({ kind })).topology, kind).to.equal('cluster');
+    }
+    const steps: Scenario['schedule'] = [
+      { at: 1, fault: { kind: 'kill-leader' }, healAfter: 5 },
+      { at: 2, fault: { kind: 'sink-outage' }, healAfter: 1 },
+    ];
+    const chaos: Scenario['chaos'] = {
+      startSec: 1,
+      endSec: 5,
+      meanIntervalSec: 1,
+      healAfterSec: [1, 2],
+      faults: [{ kind: 'kill-redis-primary' }],
+    };
+    expect(validateScenario(withSchedule(steps, chaos))).to.deep.equal([
+      "infra: kill-leader (schedule[0].fault) needs infra 'cluster', the scenario's is 'single'",
+      "infra: kill-redis-primary (chaos.faults[0]) needs infra 'cluster', the scenario's is 'single'",
+    ]);
+    expect(validateScenario({ ...withSchedule(steps, chaos), infra: 'cluster' })).to.deep.equal([]);
+  });
+
+  it('counts failovers from the heal entries of role faults, and the expectation fails on none', () => {
+    const heal = (detail?: Record<string, unknown>): HistoryEntry => ({
+      type: 'fault',
+      phase: 'heal',
+      fault: 'kill-leader',
+      time: 0,
+      wall: 0,
+      ...(detail ? { detail } : {}),
+    });
+    const result = { perTransport: {}, recovery: [] } as unknown as CheckResult;
+    const moved = [
+      heal({ node: 2, after: 3, moved: true }),
+      heal({ node: 1, after: 1, moved: false }),
+      heal(),
+    ];
+    expect(observeSignals(moved, result).failovers).to.equal(1);
+    const none = checkExpectations({ failovers: { min: 1 } }, observeSignals([heal()], result));
+    expect(none.failures).to.deep.equal(['failovers 0, expected >= 1']);
+  });
+
+  it('the timeline writes what a heal found into the heal entry', async () => {
+    const history = createMemoryHistory();
+    const ctx = {
+      infra: {} as Infra,
+      toxiproxy: {} as Toxiproxy,
+      pools: new Map(),
+      transports: ['kafka'] as const,
+      random: createRandom('t'),
+      config: loadConfig({}),
+    };
+    const found = { role: 'leader of events-0', node: 2, after: 3, moved: true };
+    const pkg = faultPackage({ kind: 'sink-outage' });
+    const original = pkg.start.bind(pkg);
+    pkg.start = () => Promise.resolve({ target: 'x', heal: () => Promise.resolve(found) });
+    try {
+      const timeline = createFaultTimeline(ctx, history, createClock());
+      await timeline.run([{ at: 0, fault: { kind: 'sink-outage' }, healAfter: 0.01 }], 0);
+    } finally {
+      pkg.start = original;
+    }
+    const healed = history.entries.find((e) => e.type === 'fault' && e.phase === 'heal');
+    expect(healed && 'detail' in healed ? healed.detail : undefined).to.deep.equal(found);
   });
 });

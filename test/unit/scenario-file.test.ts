@@ -91,7 +91,7 @@ describe('scenario files', () => {
       'load.mesages: unknown field (load takes: messages, ratePerSec, concurrency, batchSize, poisonFraction, payloadBytes, durationSec, keys, sequential)',
       'workers.sise: unknown field (workers takes: size, workTimeMs, startAfterSec, env)',
       'expectations.producerFailures.mx: unknown field (expectations.producerFailures takes: min, max)',
-      'expectations.kils: unknown field (expectations takes: kills, redeliveries, producerFailures, recovered, consumerStallMs, deadLettered, latencyP99Ms)',
+      'expectations.kils: unknown field (expectations takes: kills, failovers, redeliveries, producerFailures, recovered, consumerStallMs, deadLettered, latencyP99Ms)',
       'timeouts.drain: unknown field (timeouts takes: drainSec)',
       'schedule[0].heal: unknown field (schedule[0] takes: at, fault, healAfter, pools)',
       'chaos.every: unknown field (chaos takes: startSec, endSec, endBeforeLoadEndSec, meanIntervalSec, healAfterSec, maxActive, faults)',

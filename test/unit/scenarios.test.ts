@@ -2,7 +2,13 @@ import { expect } from 'chai';
 import { createRandom } from '../../harness/random.ts';
 import { loadDurationSec, resolveSchedule } from '../../harness/schedule.ts';
 import { applyOverrides } from '../../harness/scenario-overrides.ts';
-import { getScenario, LONG_SCENARIOS, SCENARIO_NAMES, SCENARIOS } from '../../scenarios/index.ts';
+import {
+  CLUSTER_SCENARIOS,
+  getScenario,
+  LONG_SCENARIOS,
+  SCENARIO_NAMES,
+  SCENARIOS,
+} from '../../scenarios/index.ts';
 import { nominalDurationSec, validateScenario } from '../../harness/validate-scenario.ts';
 
 const CATALOGUE = [
@@ -24,6 +30,12 @@ const CATALOGUE = [
   'rebalance-storm',
   'ordering',
   'chaos',
+  'broker-failover',
+  'redis-failover',
+  'leader-pause',
+  'controller-failover',
+  'leader-isolation',
+  'redis-primary-isolation',
   'soak',
 ];
 
@@ -32,7 +44,7 @@ describe('scenario catalogue', () => {
     expect([...SCENARIO_NAMES].sort()).to.deep.equal([...CATALOGUE].sort());
   });
 
-  for (const s of SCENARIOS) {
+  for (const s of [...SCENARIOS, ...CLUSTER_SCENARIOS]) {
     it(`${s.name}: valid data, CI-sized`, () => {
       expect(validateScenario(s)).to.deep.equal([]);
       // Load and faults within ~45 s leave room for setup and drain in a 60 s budget.
@@ -44,6 +56,11 @@ describe('scenario catalogue', () => {
       for (const step of schedule) expect(step.at).to.be.below(s.load.messages / s.load.ratePerSec);
     });
   }
+
+  it('the cluster scenarios ask for the cluster, the catalogue for none', () => {
+    for (const s of CLUSTER_SCENARIOS) expect(s.infra, s.name).to.equal('cluster');
+    for (const s of SCENARIOS) expect(s.infra, s.name).to.equal(undefined);
+  });
 
   it('reports bad data, naming the field', () => {
     const smoke = getScenario('smoke')!;

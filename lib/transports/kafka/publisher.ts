@@ -2,6 +2,7 @@ import type { Message } from 'kafkajs';
 import type { Config } from '../../config.ts';
 import type { EventEnvelope } from '../../envelope.ts';
 import { IndeterminateError, NotSentError } from '../../errors.ts';
+import { failpoint } from '../../failpoints.ts';
 import { createLogger, type Logger } from '../../log.ts';
 import { createMicroBatcher } from '../../micro-batcher.ts';
 import type { TraceFields } from '../../tracing/trace-fields.ts';
@@ -38,9 +39,11 @@ async function sendOnce(
   single: boolean,
 ): Promise<void> {
   const { ackTimeoutMs } = config.producer;
+  // The unsafe setting: a leader lost before its followers fetched takes the write with it.
+  const acks = failpoint('acks-leader') ? 1 : -1;
   try {
     await withTimeout(
-      link.producer.send({ topic: config.kafka.topic, acks: -1, timeout: ackTimeoutMs, messages }),
+      link.producer.send({ topic: config.kafka.topic, acks, timeout: ackTimeoutMs, messages }),
       ackTimeoutMs,
       () => new IndeterminateError(`no acks=-1 reply within ${ackTimeoutMs} ms`),
     );
