@@ -39,7 +39,7 @@ async function sendOnce(
   single: boolean,
 ): Promise<void> {
   const { ackTimeoutMs } = config.producer;
-  // The unsafe setting: a leader lost before its followers fetched takes the write with it.
+  // FAILPOINT acks-leader: a leader lost before its followers fetched takes the write with it.
   const acks = failpoint('acks-leader') ? 1 : -1;
   try {
     await withTimeout(
