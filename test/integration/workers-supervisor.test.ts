@@ -51,12 +51,14 @@ describe('worker pool supervisor (real processes)', function () {
     // The bound is the policy's decision, read from the supervisor's own log: a worker that
     // lived past WORKER_MIN_UPTIME_MS comes back after RESPAWN_BACKOFF_MIN_MS, no later
     // (the wall time the test sees adds the polling and the machine's load).
+    // The state answers before the supervisor's log lines reach the pipe: wait for them.
+    const forkedAgain = (l: Record<string, unknown>) =>
+      l.msg === 'worker forked' && l.workerId === victim.workerId && l.pid !== victim.pid;
+    await waitUntil('the respawn logged', () => pool.logLines().some(forkedAgain), 5_000);
     const lines = pool.logLines();
     const died = lines.find((l) => l.msg === 'worker died; respawning' && l.pid === victim.pid);
     expect(died?.respawnInMs).to.equal(100);
-    const forked = lines.filter(
-      (l) => l.msg === 'worker forked' && l.workerId === victim.workerId && l.pid !== victim.pid,
-    );
+    const forked = lines.filter(forkedAgain);
     expect(forked).to.have.length(1);
     expect(Number(forked[0]?.time) - Number(died?.time)).to.be.at.least(100);
     const state = await pool.state();
