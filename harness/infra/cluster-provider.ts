@@ -17,20 +17,20 @@ import {
   SENTINELS,
   type ClusterPorts,
 } from './cluster-layout.ts';
-import { kafkaVersion, KafkaServer, provisionKafka, randomClusterId } from './kafka-server.ts';
+import { kafkaVersion, KafkaServer, randomClusterId } from './kafka-server.ts';
 import {
   freshWorkDir,
   managedToxiproxy,
+  provisionLocal,
   type LocalInfra,
   type LocalInfraOptions,
 } from './local-provider.ts';
 import { freePort } from './ports.ts';
-import { requireRedis } from './prerequisites.ts';
 import { ensureProxies } from './proxies.ts';
 import { writeRedisNodeConf } from './redis-node-conf.ts';
 import { RedisServer } from './redis-server.ts';
 import { SentinelServer } from './sentinel-server.ts';
-import { ToxiproxyServer, provisionToxiproxy } from './toxiproxy-server.ts';
+import { ToxiproxyServer } from './toxiproxy-server.ts';
 import type { Endpoints, ManagedServer } from './types.ts';
 import { waitUntil } from './wait-until.ts';
 
@@ -49,14 +49,7 @@ export interface ClusterServers {
  * link and every link between nodes (see cluster-layout.ts).
  */
 export async function startClusterInfra(options: LocalInfraOptions): Promise<LocalInfra> {
-  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const provisionStart = Date.now();
-  await requireRedis(log);
-  const [libs, toxiproxyBinary] = await Promise.all([
-    provisionKafka(options.cacheDir, log),
-    provisionToxiproxy(options.cacheDir, log),
-  ]);
-  const provisionS = (Date.now() - provisionStart) / 1000;
+  const { libs, toxiproxyBinary, provisionS } = await provisionLocal(options);
 
   const startStart = Date.now();
   const workDir = await freshWorkDir();

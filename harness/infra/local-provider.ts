@@ -60,10 +60,10 @@ interface LocalServers {
 }
 
 /**
- * The embedded default: real Kafka (KRaft), two Redis servers and Toxiproxy, spawned on
- * free loopback ports with a fresh data dir, every link behind its own proxy.
+ * What every local topology needs first: redis-server on the machine, then the Kafka jars and
+ * the Toxiproxy binary in the cache (fetched or built on first use), in parallel.
  */
-export async function startLocalInfra(options: LocalInfraOptions): Promise<LocalInfra> {
+export async function provisionLocal(options: LocalInfraOptions) {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const provisionStart = Date.now();
   await requireRedis(log);
@@ -71,7 +71,15 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
     provisionKafka(options.cacheDir, log),
     provisionToxiproxy(options.cacheDir, log),
   ]);
-  const provisionS = (Date.now() - provisionStart) / 1000;
+  return { libs, toxiproxyBinary, provisionS: (Date.now() - provisionStart) / 1000 };
+}
+
+/**
+ * The embedded default: real Kafka (KRaft), two Redis servers and Toxiproxy, spawned on
+ * free loopback ports with a fresh data dir, every link behind its own proxy.
+ */
+export async function startLocalInfra(options: LocalInfraOptions): Promise<LocalInfra> {
+  const { libs, toxiproxyBinary, provisionS } = await provisionLocal(options);
 
   const startStart = Date.now();
   const workDir = await freshWorkDir();
