@@ -33,6 +33,46 @@ export interface KafkaDeadLettersOptions {
   log: Logger;
 }
 
+/** What a write needs besides the client: the backoff, the drain signal, the log. */
+export type DeadLetterWriteOptions = Pick<
+  KafkaDeadLettersOptions,
+  'retryBackoffMs' | 'signal' | 'log'
+>;
+
+type SendDeadLetter = (
+  message: KafkaMessage,
+  partition: number,
+  failure: unknown,
+  deliveries: number,
+) => Promise<void>;
+
+/**
+ * `KafkaDeadLetters.write` around one client's `send`: retried with backoff until written or
+ * drained, logged once written; every Kafka client's writer shares it.
+ */
+export function deadLetterWrite(
+  o: DeadLetterWriteOptions,
+  send: SendDeadLetter,
+): KafkaDeadLetters['write'] {
+  return async (message, partition, failure, deliveries) => {
+    // FAILPOINT drop-dead-letters: resolved (acknowledged) without the dead-letter write.
+    if (failpoint('drop-dead-letters')) return true;
+    try {
+      await retry(() => send(message, partition, failure, deliveries), {
+        ...DEAD_LETTER_BACKOFF,
+        baseMs: o.retryBackoffMs,
+        signal: o.signal,
+        onRetry: (err) =>
+          o.log.warn({ err: errorMessage(err) }, 'dead-letter write failed; retrying'),
+      });
+    } catch {
+      return false;
+    }
+    o.log.warn({ partition, offset: message.offset, err: errorMessage(failure) }, 'dead-lettered');
+    return true;
+  };
+}
+
 export function createKafkaDeadLetters(o: KafkaDeadLettersOptions): KafkaDeadLetters {
   let producer: Producer | undefined;
 
@@ -57,26 +97,7 @@ export function createKafkaDeadLetters(o: KafkaDeadLettersOptions): KafkaDeadLet
   }
 
   return {
-    async write(message, partition, failure, deliveries) {
-      // FAILPOINT drop-dead-letters: resolved (acknowledged) without the dead-letter write.
-      if (failpoint('drop-dead-letters')) return true;
-      try {
-        await retry(() => send(message, partition, failure, deliveries), {
-          ...DEAD_LETTER_BACKOFF,
-          baseMs: o.retryBackoffMs,
-          signal: o.signal,
-          onRetry: (err) =>
-            o.log.warn({ err: errorMessage(err) }, 'dead-letter write failed; retrying'),
-        });
-      } catch {
-        return false;
-      }
-      o.log.warn(
-        { partition, offset: message.offset, err: errorMessage(failure) },
-        'dead-lettered',
-      );
-      return true;
-    },
+    write: deadLetterWrite(o, send),
     close: async () => {
       await producer?.disconnect();
     },

@@ -1,14 +1,9 @@
 import { ProduceAcks, Producer } from '@platformatic/kafka';
 import type { KafkaMessage } from 'kafkajs';
 import { errorMessage } from '../../../errors.ts';
-import { failpoint } from '../../../failpoints.ts';
 import type { Logger } from '../../../log.ts';
-import { retry } from '../../../retry.ts';
-import type { KafkaDeadLetters } from '../dead-letters.ts';
+import { deadLetterWrite, type KafkaDeadLetters } from '../dead-letters.ts';
 import { baseOptions, type PlatformaticClientOptions } from './client.ts';
-
-/** Dead-letter writes back off up to 2 s, from WORKER_RETRY_BACKOFF_MS (as dead-letters.ts). */
-const DEAD_LETTER_BACKOFF = { maxMs: 2000, jitter: 'equal' } as const;
 
 export interface PlatformaticDeadLettersOptions {
   client: PlatformaticClientOptions;
@@ -69,26 +64,7 @@ export function createPlatformaticDeadLetters(o: PlatformaticDeadLettersOptions)
   }
 
   return {
-    async write(message, partition, failure, deliveries) {
-      // FAILPOINT drop-dead-letters: resolved (acknowledged) without the dead-letter write.
-      if (failpoint('drop-dead-letters')) return true;
-      try {
-        await retry(() => serially(() => sendOnce(message, partition, failure, deliveries)), {
-          ...DEAD_LETTER_BACKOFF,
-          baseMs: o.retryBackoffMs,
-          signal: o.signal,
-          onRetry: (err) =>
-            o.log.warn({ err: errorMessage(err) }, 'dead-letter write failed; retrying'),
-        });
-      } catch {
-        return false;
-      }
-      o.log.warn(
-        { partition, offset: message.offset, err: errorMessage(failure) },
-        'dead-lettered',
-      );
-      return true;
-    },
+    write: deadLetterWrite(o, (...args) => serially(() => sendOnce(...args))),
     close: async () => {
       await producer?.close();
     },
