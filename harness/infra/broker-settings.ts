@@ -53,7 +53,13 @@ export const KAFKA_CLUSTER_SETTINGS: Readonly<Record<string, string>> = {
 };
 
 export type KafkaListener =
-  'DIRECT' | 'PRODUCER' | 'WORKERS' | 'CONTROLLER' | 'INTERNAL' | `REPLICATION_${number}`;
+  | 'DIRECT'
+  | 'PRODUCER'
+  | 'WORKERS'
+  | 'CONTROLLER'
+  | 'INTERNAL'
+  | `CONTROLLER_${number}`
+  | `REPLICATION_${number}`;
 
 /**
  * Where a broker listens and what it tells clients. One listener per client group, each

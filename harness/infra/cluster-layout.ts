@@ -16,7 +16,8 @@ export interface KafkaNodePorts {
   direct: number;
   producer: number;
   workers: number;
-  controller: number;
+  /** One controller listener per peer node (index 0 = node 1's), so each pair has a proxy. */
+  controller: number[];
   /** One inter-broker listener per fetching node (index 0 = node 1's), so each pair has a proxy. */
   replication: number[];
 }
@@ -75,7 +76,7 @@ export function clusterPorts(free: readonly number[]): ClusterPorts {
     direct: take(),
     producer: take(),
     workers: take(),
-    controller: take(),
+    controller: KAFKA_NODES.map(take),
     replication: KAFKA_NODES.map(take),
   }));
   const redis = REDIS_NODES.map(take);
@@ -87,7 +88,7 @@ export function clusterPorts(free: readonly number[]): ClusterPorts {
 }
 
 export function clusterPortCount(): number {
-  const kafka = KAFKA_NODES.length * (4 + KAFKA_NODES.length);
+  const kafka = KAFKA_NODES.length * (3 + 2 * KAFKA_NODES.length);
   return kafka + REDIS_NODES.length + SENTINELS.length + 2 + clusterProxyNames().length;
 }
 
@@ -106,11 +107,15 @@ function kafkaNode(p: ClusterPorts, n: number): KafkaNodePorts {
 }
 
 const replicationListener = (n: number): KafkaListener => `REPLICATION_${n}`;
+const controllerListener = (n: number): KafkaListener => `CONTROLLER_${n}`;
 
 /**
  * The settings of Kafka node `n`. It fetches from leaders on its own listener name
- * REPLICATION_n, which every node advertises at the proxy from `n` to it; it reaches the
- * other controllers through its own proxies too. So cutting node n's proxies isolates it.
+ * REPLICATION_n, and from the Raft leader on CONTROLLER_n (the first of its controller
+ * listeners, the one it connects with); every node advertises both at the proxy from `n` to
+ * it. A Raft follower fetches from the endpoints the leader advertises, not from the voters
+ * list, so one controller listener per peer is what keeps Raft behind the proxies too.
+ * So cutting node n's proxies isolates it.
  */
 export function kafkaNodeSettings(p: ClusterPorts, n: number): Record<string, string> {
   const own = kafkaNode(p, n);
@@ -118,7 +123,6 @@ export function kafkaNodeSettings(p: ClusterPorts, n: number): Record<string, st
     DIRECT: at(own.direct),
     PRODUCER: at(own.producer),
     WORKERS: at(own.workers),
-    CONTROLLER: at(own.controller),
   };
   const advertised: Partial<Record<KafkaListener, string>> = {
     DIRECT: at(own.direct),
@@ -126,18 +130,21 @@ export function kafkaNodeSettings(p: ClusterPorts, n: number): Record<string, st
     WORKERS: at(proxyPort(p, kafkaClientProxy('workers', n))),
   };
   for (const from of KAFKA_NODES) {
-    const name = replicationListener(from);
-    listeners[name] = at(own.replication[from - 1] ?? 0);
-    advertised[name] =
-      from === n
-        ? at(own.replication[from - 1] ?? 0)
-        : at(proxyPort(p, kafkaPeerProxy('replication', from, n)));
+    for (const kind of ['controller', 'replication'] as const) {
+      const name = kind === 'controller' ? controllerListener(from) : replicationListener(from);
+      const port = own[kind][from - 1] ?? 0;
+      listeners[name] = at(port);
+      advertised[name] = from === n ? at(port) : at(proxyPort(p, kafkaPeerProxy(kind, from, n)));
+    }
   }
   const voters = KAFKA_NODES.map((m) => {
     const address =
-      m === n ? at(own.controller) : at(proxyPort(p, kafkaPeerProxy('controller', n, m)));
+      m === n
+        ? at(own.controller[n - 1] ?? 0)
+        : at(proxyPort(p, kafkaPeerProxy('controller', n, m)));
     return `${m}@${address}`;
   }).join(',');
+  const controllerNames = [n, ...peersOf(n)].map(controllerListener).join(',');
   return {
     ...kafkaSettings({
       listeners,
@@ -146,6 +153,7 @@ export function kafkaNodeSettings(p: ClusterPorts, n: number): Record<string, st
       quorum: { 'controller.quorum.voters': voters },
     }),
     ...KAFKA_CLUSTER_SETTINGS,
+    'controller.listener.names': controllerNames,
     'node.id': String(n),
   };
 }
@@ -163,7 +171,7 @@ export function clusterProxySpecs(p: ClusterPorts): ProxySpec[] {
       spec(kafkaClientProxy('workers', n), kafkaNode(p, n).workers),
     ]),
     ...pairs().flatMap(([f, t]) => [
-      spec(kafkaPeerProxy('controller', f, t), kafkaNode(p, t).controller),
+      spec(kafkaPeerProxy('controller', f, t), kafkaNode(p, t).controller[f - 1] ?? 0),
       spec(kafkaPeerProxy('replication', f, t), kafkaNode(p, t).replication[f - 1] ?? 0),
     ]),
     ...REDIS_NODES.flatMap((n) => {

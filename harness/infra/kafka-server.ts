@@ -129,6 +129,11 @@ const LOG4J = [
   'appender.out.layout.pattern=[%d] %p %m (%c)%n',
   'logger.kafka.name=kafka',
   'logger.kafka.level=WARN',
+  // Elections and fencing, at INFO: what a failover scenario's log must show.
+  'logger.raft.name=org.apache.kafka.raft',
+  'logger.raft.level=INFO',
+  'logger.controller.name=org.apache.kafka.controller',
+  'logger.controller.level=INFO',
   '',
 ].join('\n');
 

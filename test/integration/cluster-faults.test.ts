@@ -94,6 +94,33 @@ describe('role nemeses and the healed-state check (cluster topology)', function 
     expect(await awaitWholeCluster(infra(), 60000)).to.deep.equal([]);
   });
 
+  // Raft followers fetch from the address the leader advertises, not the voters list: a
+  // layout that left that address unproxied kept the isolated controller leading.
+  it('isolate-node on the active controller cuts Raft too: another node takes over', async function () {
+    this.timeout(180000);
+    const node = await activeController(infra());
+    const fault = await faultPackage({ kind: 'isolate-node', node }).start(
+      ctx,
+      { kind: 'isolate-node', node },
+      [],
+    );
+    try {
+      const read = () => activeController(infra(), [node]).catch(() => -1);
+      const deadline = Date.now() + 10000;
+      let holder = await read();
+      while ((holder === node || holder < 0) && Date.now() < deadline) {
+        await sleep(250);
+        holder = await read();
+      }
+      expect(holder, 'active controller seen by the other nodes').to.be.oneOf(
+        [1, 2, 3].filter((n) => n !== node),
+      );
+    } finally {
+      await fault.heal();
+    }
+    expect(await awaitWholeCluster(infra(), 60000)).to.deep.equal([]);
+  });
+
   it('kill-redis-primary: Sentinel promotes the replica; the old primary rejoins as its replica', async function () {
     this.timeout(180000);
     const { server } = await redisPrimary(infra());

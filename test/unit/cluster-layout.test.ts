@@ -33,7 +33,11 @@ describe('cluster topology layout', () => {
     expect(advertised).to.contain(`REPLICATION_1://127.0.0.1:${viaProxy}`);
     const toNode3 = specs.get(kafkaPeerProxy('controller', 2, 3));
     expect(s['controller.quorum.voters']).to.contain(`3@127.0.0.1:${toNode3?.listenPort}`);
-    expect(toNode3?.upstream).to.equal(`127.0.0.1:${ports.kafka[2]?.controller}`);
+    expect(toNode3?.upstream).to.equal(`127.0.0.1:${ports.kafka[2]?.controller[1]}`);
+    // The Raft leader is fetched from at the address it advertises: node 1's is the 1 -> 2 proxy.
+    const raftVia = specs.get(kafkaPeerProxy('controller', 1, 2))?.listenPort;
+    expect(advertised).to.contain(`CONTROLLER_1://127.0.0.1:${raftVia}`);
+    expect(s['controller.listener.names']?.split(',')[0]).to.equal('CONTROLLER_2');
     expect(s['min.insync.replicas']).to.equal('2');
     expect(s['unclean.leader.election.enable']).to.equal('false');
     expect(s['offsets.topic.replication.factor']).to.equal('3');
