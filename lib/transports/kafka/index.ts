@@ -1,6 +1,15 @@
 import type { TransportDriver } from '../driver.ts';
-import { configuredRaw, kafkaClientOf } from './clients.ts';
+import { lazyConsumer, lazyInspector, lazyPublisher, lazyRaw, once } from '../lazy-clients.ts';
 import { kafkaConsumerId } from './identity.ts';
+
+type Clients = typeof import('./clients.ts');
+/** The client library, loaded at first use (see lazy-clients.ts). */
+const clients = once<Clients>(() =>
+  typeof require === 'function'
+    ? // eslint-disable-next-line @typescript-eslint/no-require-imports -- see lazy-clients.ts
+      Promise.resolve(require('./clients.ts') as Clients)
+    : import('./clients.ts'),
+);
 
 /**
  * Apache Kafka: a topic, a consumer group, `<topic>.dlq`. One driver whichever client
@@ -19,15 +28,23 @@ export const kafkaDriver: TransportDriver = {
   links: { producer: 'kafka-producer', workers: 'kafka-workers' },
   messaging: (config) => ({ system: 'kafka', destination: config.kafka.topic }),
   isolatedNames: (runId) => ({ KAFKA_TOPIC: `events-${runId}`, KAFKA_GROUP: `workers-${runId}` }),
-  createPublisher: (config, options) => kafkaClientOf(config).createPublisher(config, options),
+  createPublisher: (config, options) =>
+    lazyPublisher('kafka', async () =>
+      (await clients()).kafkaClientOf(config).createPublisher(config, options),
+    ),
   createConsumer: (config, handler, options) =>
-    kafkaClientOf(config).createConsumer(config, handler, options),
+    lazyConsumer('kafka', async () =>
+      (await clients()).kafkaClientOf(config).createConsumer(config, handler, options),
+    ),
   consumerIdentity: kafkaConsumerId,
-  inspect: (config) => kafkaClientOf(config).inspect(config, kafkaConsumerId),
+  inspect: (config) =>
+    lazyInspector(async () =>
+      (await clients()).kafkaClientOf(config).inspect(config, kafkaConsumerId),
+    ),
   takeoverBound: (config) => ({
     boundMs: config.kafka.sessionTimeoutMs,
     boundFrom: 'KAFKA_SESSION_TIMEOUT_MS',
   }),
-  raw: configuredRaw,
+  raw: lazyRaw(async () => (await clients()).configuredRaw, true),
   variants: [{ name: 'platformatic', env: { KAFKA_CLIENT: 'platformatic' } }],
 };
