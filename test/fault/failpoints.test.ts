@@ -15,7 +15,8 @@ import { formatSummary } from '../../harness/summary-table.ts';
 import { getScenario, type Scenario } from '../../scenarios/index.ts';
 import { drivers } from '../../lib/transports/registry.ts';
 import { BrokerView, post, startProducer } from '../integration/producer-support.ts';
-import { useClusterInfra, useInfra } from '../support/infra.ts';
+import { CLUSTER_FAILPOINT_CASES } from '../support/cluster-failpoint-cases.ts';
+import { useInfra } from '../support/infra.ts';
 
 /**
  * Proves the checker can fail: each failpoint switches on a real bug in the product, and
@@ -81,21 +82,6 @@ function scenarioFor(run: Run): Scenario {
     ? s
     : { ...s, timeouts: { ...s.timeouts, drainSec: run.drainSec } };
 }
-
-/**
- * Unsafe ack settings on the replicated brokers: the loss needs the leader or primary to die
- * inside the replication window, which is timing, so each is tried with up to `tries` seeds
- * and must be caught as `lost` in one of them (catch rates measured: README).
- */
-const CLUSTER_CASES: {
-  scenario: string;
-  failpoint: FailpointName;
-  transports: TransportName[];
-  tries: number;
-}[] = [
-  { scenario: 'broker-failover', failpoint: 'acks-leader', transports: ['kafka'], tries: 3 },
-  { scenario: 'redis-failover', failpoint: 'redis-no-wait', transports: ['redis'], tries: 3 },
-];
 
 describe('failpoints: every guarantee the harness checks can be seen to break', function () {
   const infra = useInfra();
@@ -402,41 +388,10 @@ describe('failpoints: every guarantee the harness checks can be seen to break', 
   it('covers every failpoint', function () {
     const covered = new Set([
       ...cases.flatMap((c) => c.expect.map((e) => e.failpoint)),
-      ...CLUSTER_CASES.map((c) => c.failpoint),
+      ...CLUSTER_FAILPOINT_CASES.map((c) => c.failpoint),
     ]);
     expect([...covered].sort()).to.deep.equal(Object.keys(FAILPOINTS).sort());
   });
-});
-
-describe('failpoints on the cluster: unsafe ack settings lose acknowledged writes', function () {
-  const infra = useClusterInfra();
-
-  for (const c of CLUSTER_CASES) {
-    it(`${c.failpoint} (${FAILPOINTS[c.failpoint]}) is caught as lost under ${c.scenario} within ${c.tries} seeded runs`, async function () {
-      this.timeout(c.tries * 180000);
-      const base = getScenario(c.scenario);
-      if (!base) throw new Error(`no scenario ${c.scenario}`);
-      const scenario = applyOverrides(base, { transports: c.transports });
-      const summaries: string[] = [];
-      for (let i = 1; i <= c.tries; i++) {
-        const o = await runScenario({
-          scenario,
-          seed: `fp-${c.failpoint}-${i}`,
-          infra: infra(),
-          outDir: 'runs/failpoints',
-          failpoints: [c.failpoint],
-        });
-        const summary = formatSummary(o.result, o.expectations);
-        process.stderr.write(`${summary}\n      try ${i}: ${o.wallS.toFixed(1)} s, ${o.runDir}\n`);
-        summaries.push(summary);
-        if (o.result.anomalies.includes('lost')) {
-          expect(o.valid, summary).to.equal(false);
-          return;
-        }
-      }
-      expect.fail(`${c.failpoint} lost nothing in ${c.tries} runs:\n${summaries.join('\n')}`);
-    });
-  }
 });
 
 describe('failpoints: switched on only through FAILPOINTS', function () {

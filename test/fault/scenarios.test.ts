@@ -1,22 +1,18 @@
-import { expect } from 'chai';
-import type { Scenario } from '../../harness/scenario.ts';
-import { CLUSTER_SCENARIOS, SCENARIOS, getScenario } from '../../scenarios/index.ts';
-import { runScenario } from '../../harness/run-scenario.ts';
+import { SCENARIOS, getScenario } from '../../scenarios/index.ts';
 import { applyOverrides } from '../../harness/scenario-overrides.ts';
-import { formatSummary } from '../../harness/summary-table.ts';
 import { drivers } from '../../lib/transports/registry.ts';
-import type { Infra } from '../../harness/infra/index.ts';
-import { useClusterInfra, useInfra } from '../support/infra.ts';
+import { useInfra } from '../support/infra.ts';
+import { provesOn } from '../support/scenario-proof.ts';
 
 /**
  * The scenarios a driver's variant (Kafka on @platformatic/kafka) must pass too, on its own
- * transport only: the control run and every fault that touches the client, so the suite
- * stays short.
+ * transport only: one per client path a fault reaches (redelivery after a kill, a new
+ * group on a backlog, commits on a graceful revoke, a zombie, each link cut, a broker
+ * restart, dead letters). The smoke run and whole-pool outages add no path: every one of
+ * these runs the same clean path, and crash-consumer the same redelivery.
  */
 const VARIANT_SCENARIOS = [
-  'smoke',
   'crash-consumer',
-  'consumer-outage',
   'late-consumers',
   'graceful-restart',
   'worker-pause',
@@ -25,28 +21,6 @@ const VARIANT_SCENARIOS = [
   'broker-restart',
   'poison-message',
 ];
-
-/** The test of one scenario on the infrastructure `infra` gives. */
-const provesOn = (infra: () => Infra) => (scenario: Scenario, seed: string) =>
-  async function (this: Mocha.Context) {
-    this.timeout(300000);
-    const needsServers = scenario.schedule.some((s) => s.fault.kind === 'broker-restart');
-    if (needsServers && infra().servers.size === 0) {
-      process.stderr.write(
-        `      skipped: ${infra().provider} infrastructure cannot be killed and restarted by the harness\n`,
-      );
-      this.skip();
-    }
-    const outcome = await runScenario({ scenario, seed, infra: infra(), outDir: 'runs/ci' });
-    const summary = formatSummary(outcome.result, outcome.expectations);
-    process.stderr.write(`${summary}\n      ${outcome.wallS.toFixed(1)} s, ${outcome.runDir}\n`);
-    expect(outcome.result.anomalies, summary).to.deep.equal([]);
-    expect(
-      outcome.result.valid,
-      `${summary}\n${outcome.result.unknownReasons.join('\n')}`,
-    ).to.equal(true);
-    expect(outcome.expectations.failures, 'the faults must bite').to.deep.equal([]);
-  };
 
 /**
  * The CI fault-injection suite: every scenario of the catalogue on real infrastructure,
@@ -76,13 +50,5 @@ describe('fault scenarios (real brokers, real faults)', function () {
         }
       });
     }
-  }
-});
-
-/** Faults aimed at broker roles, on one cluster (3 Kafka nodes, Redis with Sentinel) they share. */
-describe('cluster fault scenarios (replicated brokers, role faults)', function () {
-  const proves = provesOn(useClusterInfra());
-  for (const scenario of CLUSTER_SCENARIOS) {
-    it(`${scenario.name}: ${scenario.description}`, proves(scenario, `ci-${scenario.name}`));
   }
 });

@@ -31,13 +31,25 @@ export function useInfra(): () => Infra {
 
 let cluster: Promise<Infra> | undefined;
 
-/** The cluster topology (3 Kafka nodes, Redis with Sentinel), started once for the suites
- * that need it; a second one beside the single infrastructure. */
+/**
+ * The cluster topology (3 Kafka nodes, Redis with Sentinel), started once for the suites
+ * that need it (test/cluster, which npm test runs last). The single infrastructure is
+ * stopped first: idle, it would take CPU from every cluster run on two cores. A later suite
+ * asking for it again gets a fresh one.
+ */
 export function sharedClusterInfra(): Promise<Infra> {
-  cluster ??= startInfra(loadConfig({ ...process.env, INFRA_TOPOLOGY: 'cluster' }), (line) =>
-    process.stderr.write(`      ${line}\n`),
+  cluster ??= stopSingle().then(() =>
+    startInfra(loadConfig({ ...process.env, INFRA_TOPOLOGY: 'cluster' }), (line) =>
+      process.stderr.write(`      ${line}\n`),
+    ),
   );
   return cluster;
+}
+
+async function stopSingle(): Promise<void> {
+  const running = infra;
+  infra = undefined;
+  if (running) await (await running).stop();
 }
 
 /** As `useInfra`, for the cluster topology. */

@@ -15,10 +15,13 @@ describe('test suites', () => {
     expect(globs('test:unit')).to.deep.equal(['test/unit/**/*.test.ts']);
     expect(globs('test:integration')).to.deep.equal(['test/integration/**/*.test.ts']);
     expect(globs('test:fault')).to.deep.equal(['test/fault/**/*.test.ts']);
+    expect(globs('test:cluster')).to.deep.equal(['test/cluster/**/*.test.ts']);
+    // The cluster last: starting it stops the single infrastructure (test/support/infra.ts).
     expect(globs('test')).to.deep.equal([
       ...globs('test:unit'),
       ...globs('test:integration'),
       ...globs('test:fault'),
+      ...globs('test:cluster'),
     ]);
   });
 });

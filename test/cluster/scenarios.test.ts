@@ -1,0 +1,11 @@
+import { CLUSTER_SCENARIOS } from '../../scenarios/index.ts';
+import { useClusterInfra } from '../support/infra.ts';
+import { provesOn } from '../support/scenario-proof.ts';
+
+/** Faults aimed at broker roles, on one cluster (3 Kafka nodes, Redis with Sentinel) they share. */
+describe('cluster fault scenarios (replicated brokers, role faults)', function () {
+  const proves = provesOn(useClusterInfra());
+  for (const scenario of CLUSTER_SCENARIOS) {
+    it(`${scenario.name}: ${scenario.description}`, proves(scenario, `ci-${scenario.name}`));
+  }
+});

@@ -1,0 +1,27 @@
+import { expect } from 'chai';
+import type { Infra } from '../../harness/infra/index.ts';
+import { runScenario } from '../../harness/run-scenario.ts';
+import type { Scenario } from '../../harness/scenario.ts';
+import { formatSummary } from '../../harness/summary-table.ts';
+
+/** The test of one scenario on the infrastructure `infra` gives. */
+export const provesOn = (infra: () => Infra) => (scenario: Scenario, seed: string) =>
+  async function (this: Mocha.Context) {
+    this.timeout(300000);
+    const needsServers = scenario.schedule.some((s) => s.fault.kind === 'broker-restart');
+    if (needsServers && infra().servers.size === 0) {
+      process.stderr.write(
+        `      skipped: ${infra().provider} infrastructure cannot be killed and restarted by the harness\n`,
+      );
+      this.skip();
+    }
+    const outcome = await runScenario({ scenario, seed, infra: infra(), outDir: 'runs/ci' });
+    const summary = formatSummary(outcome.result, outcome.expectations);
+    process.stderr.write(`${summary}\n      ${outcome.wallS.toFixed(1)} s, ${outcome.runDir}\n`);
+    expect(outcome.result.anomalies, summary).to.deep.equal([]);
+    expect(
+      outcome.result.valid,
+      `${summary}\n${outcome.result.unknownReasons.join('\n')}`,
+    ).to.equal(true);
+    expect(outcome.expectations.failures, 'the faults must bite').to.deep.equal([]);
+  };
