@@ -17,6 +17,7 @@ import { partitionWorkers } from './partition-workers.ts';
 import { poisonMessage } from './poison-message.ts';
 import { redisFailover } from './redis-failover.ts';
 import { redisPrimaryIsolation } from './redis-primary-isolation.ts';
+import { rollingBrokerRestart } from './rolling-broker-restart.ts';
 import { rebalanceStorm } from './rebalance-storm.ts';
 import { sinkOutage } from './sink-outage.ts';
 import { slowConsumer } from './slow-consumer.ts';
@@ -56,6 +57,7 @@ export const CLUSTER_SCENARIOS: readonly Scenario[] = [
   controllerFailover,
   leaderIsolation,
   redisPrimaryIsolation,
+  rollingBrokerRestart,
 ];
 
 /** Scenarios whose length the user picks (`--duration`): not CI-sized, run on their own. */

@@ -11,6 +11,7 @@ import { killPool } from './kill-pool.ts';
 import { killWorker } from './kill-worker.ts';
 import { pauseWorker } from './pause-worker.ts';
 import { proxyDown } from './proxy-down.ts';
+import { rollingBrokerRestart } from './rolling-broker-restart.ts';
 import { rollingRestart } from './rolling-restart.ts';
 import { scalePool } from './scale-pool.ts';
 import { sinkOutage } from './sink-outage.ts';
@@ -41,6 +42,7 @@ export const FAULT_PACKAGES = [
   killRedisPrimary,
   isolateRedisPrimary,
   replicationLag,
+  rollingBrokerRestart,
 ] as const;
 
 type SpecOf<P> = P extends FaultPackage<infer S> ? S : never;

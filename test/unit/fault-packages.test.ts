@@ -92,6 +92,10 @@ const BAD_FIELDS: Record<FaultKind, [Record<string, unknown>, string[]]> = {
     { kind: 'isolate-redis-primary', proxy: 'redis-peer-1' },
     [`${P}.proxy: not a field of isolate-redis-primary (it takes: none)`],
   ],
+  'rolling-broker-restart': [
+    { kind: 'rolling-broker-restart', node: 1 },
+    [`${P}.node: not a field of rolling-broker-restart (it takes: none)`],
+  ],
   'replication-lag': [
     { kind: 'replication-lag', broker: 'sink', latencyMs: 0 },
     [`${P}.broker: unknown broker "sink"`, `${P}.latencyMs: a whole number >= 1`],
@@ -117,6 +121,7 @@ const FACTS: Record<FaultKind, { instant: boolean; hitsPools: boolean }> = {
   'kill-redis-primary': { instant: false, hitsPools: false },
   'isolate-redis-primary': { instant: false, hitsPools: false },
   'replication-lag': { instant: false, hitsPools: false },
+  'rolling-broker-restart': { instant: false, hitsPools: false },
 };
 
 /** The kinds aimed at replicated roles: valid only in a scenario with `infra: 'cluster'`. */
@@ -128,6 +133,7 @@ const CLUSTER_KINDS: readonly FaultKind[] = [
   'kill-redis-primary',
   'isolate-redis-primary',
   'replication-lag',
+  'rolling-broker-restart',
 ];
 
 const withSchedule = (schedule: Scenario['schedule'], chaos?: Scenario['chaos']): Scenario => ({

@@ -36,6 +36,7 @@ const CATALOGUE = [
   'controller-failover',
   'leader-isolation',
   'redis-primary-isolation',
+  'rolling-broker-restart',
   'soak',
 ];
 
