@@ -2,7 +2,8 @@
 // itself is built on (schema validation, interpolation, env_file resolution, profiles), and
 // checks what the project relies on: every service has a health check, so
 // `docker compose up -d --wait` waits until each is ready; dependencies wait for health;
-// the producer and workers sit behind the `app` profile. It needs no Docker engine.
+// the producer and workers sit behind the `app` profile, the replicated brokers behind
+// `cluster`, and each profile loads. It needs no Docker engine.
 //
 //	go run ./infra/compose-check [docker-compose.yml]
 package main
@@ -12,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,7 +21,9 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
-const appProfile = "app"
+// The opt-in profiles: the system under test, and the replicated brokers. Every service is
+// in none of them (started by plain `docker compose up`) or in exactly one.
+var profiles = []string{"app", "cluster"}
 
 func main() {
 	file := "docker-compose.yml"
@@ -65,26 +69,50 @@ func check(file string) ([]string, string, error) {
 		return nil, "", err
 	}
 	var problems []string
-	app := map[string]bool{}
+	members := map[string][]string{}
 	for name, service := range all.Services {
 		problems = append(problems, serviceProblems(name, service)...)
-		for _, p := range service.Profiles {
-			app[name] = app[name] || p == appProfile
-		}
-	}
-	for name := range all.Services {
 		_, enabled := brokers.Services[name]
-		if app[name] == enabled {
-			problems = append(problems, fmt.Sprintf("%s: in the %q profile: %v, started without a profile: %v", name, appProfile, app[name], enabled))
+		switch {
+		case len(service.Profiles) == 0 && enabled:
+		case len(service.Profiles) == 1 && slices.Contains(profiles, service.Profiles[0]) && !enabled:
+			members[service.Profiles[0]] = append(members[service.Profiles[0]], name)
+		default:
+			problems = append(problems, fmt.Sprintf("%s: profiles %v, started without a profile: %v; want none, or one of %v", name, service.Profiles, enabled, profiles))
 		}
 	}
-	if len(app) == 0 {
-		problems = append(problems, fmt.Sprintf("no service in the %q profile", appProfile))
+	summary := fmt.Sprintf("%d services (%s)", len(all.Services), strings.Join(brokers.ServiceNames(), ", "))
+	for _, p := range profiles {
+		added, err := profileProblems(file, p, brokers, members[p])
+		if err != nil {
+			return nil, "", fmt.Errorf("profile %s: %w", p, err)
+		}
+		problems = append(problems, added...)
+		sort.Strings(members[p])
+		summary += fmt.Sprintf("; profile %s adds %s", p, strings.Join(members[p], ", "))
 	}
 	sort.Strings(problems)
-	summary := fmt.Sprintf("%d services (%s); profile %s adds %s; every one has a health check",
-		len(all.Services), strings.Join(brokers.ServiceNames(), ", "), appProfile, strings.Join(keys(app), ", "))
-	return problems, summary, nil
+	return problems, summary + "; every one has a health check", nil
+}
+
+// profileProblems loads the file as `docker compose --profile <p>` would: it must start the
+// default services and exactly the profile's own.
+func profileProblems(file, p string, brokers *types.Project, members []string) ([]string, error) {
+	if len(members) == 0 {
+		return []string{fmt.Sprintf("no service in the %q profile", p)}, nil
+	}
+	project, err := load(file, []string{p})
+	if err != nil {
+		return nil, err
+	}
+	want := append(brokers.ServiceNames(), members...)
+	got := project.ServiceNames()
+	sort.Strings(want)
+	sort.Strings(got)
+	if !slices.Equal(want, got) {
+		return []string{fmt.Sprintf("--profile %s starts %v, want %v", p, got, want)}, nil
+	}
+	return nil, nil
 }
 
 func serviceProblems(name string, s types.ServiceConfig) []string {
@@ -97,16 +125,5 @@ func serviceProblems(name string, s types.ServiceConfig) []string {
 			out = append(out, fmt.Sprintf("%s: depends on %s with condition %q, not %q", name, dep, d.Condition, types.ServiceConditionHealthy))
 		}
 	}
-	return out
-}
-
-func keys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k, v := range m {
-		if v {
-			out = append(out, k)
-		}
-	}
-	sort.Strings(out)
 	return out
 }
