@@ -61,8 +61,14 @@ interface Retiring {
   done: Promise<void>;
 }
 
+/**
+ * A worker can die between `isConnected()` and the write (one that crashes at start does,
+ * often): the failed write is the worker's death, which its 'exit' handles, not an error
+ * that may crash the supervisor. Given a callback, `send` reports it there instead of as an
+ * unhandled 'error' event (EPIPE).
+ */
 const send = (worker: ClusterWorker, msg: ToWorker) => {
-  if (worker.isConnected()) worker.send(msg);
+  if (worker.isConnected()) worker.send(msg, () => undefined);
 };
 
 /** What `GET /state` reports: the slots, then the workers still draining out of the pool. */
@@ -164,6 +170,10 @@ class PoolSupervisor implements Supervisor {
       if (msg.type === 'ready') slot.ready = true;
     });
     worker.on('exit', (code, signal) => this.onExit(slot, worker, code, signal));
+    // Its IPC channel breaking is its death, seen by 'exit'; unheard, it would crash the pool.
+    worker.on('error', (err) =>
+      this.log.debug({ workerId: slot.workerId, err: err.message }, 'worker channel error'),
+    );
     this.log.info({ workerId: slot.workerId, pid: worker.process.pid }, 'worker forked');
   }
 
