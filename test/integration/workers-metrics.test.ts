@@ -101,14 +101,20 @@ function describePoolMetrics(driver: TransportDriver): void {
         async () => {
           s = await page();
           return (
-            deliveries(s, 'dead_lettered') === POISON && sumOf(s, 'worker_consumer_pending') === 0
+            deliveries(s, 'dead_lettered') === POISON &&
+            sumOf(s, 'worker_consumer_pending') === 0 &&
+            deliveries(s, 'processed') >= good
           );
         },
         15_000,
         250,
       );
-      // Each event is processed once on its first delivery; a redelivery may process it again.
-      expect(deliveries(s, 'processed') - redeliveries(s, 'processed')).to.equal(good);
+      // Every good event is processed, and on its first delivery at most once. Not exactly
+      // once: a rebalance under load (CI, once) can revoke a fetched event before its
+      // handler ran, and its one processing is then a redelivery (92 of 98 first-delivery
+      // processings that run; the sink had all 98).
+      expect(deliveries(s, 'processed')).to.be.at.least(good);
+      expect(deliveries(s, 'processed') - redeliveries(s, 'processed')).to.be.at.most(good);
       expect(deliveries(s, 'dead_lettered')).to.equal(POISON);
       // Every poison event fails MAX_DELIVERIES - 1 times, then is dead-lettered.
       expect(deliveries(s, 'failed')).to.equal(POISON * (MAX_DELIVERIES - 1));
