@@ -1,4 +1,4 @@
-import { lazyConsumer, lazyInspector, lazyPublisher, once } from '../lazy-clients.ts';
+import { lazyConsumer, lazyInspector, lazyPublisher, lazyRaw, once } from '../lazy-clients.ts';
 import type { KafkaClientImpl } from './clients.ts';
 
 type Module = typeof import('./platformatic/index.ts');
@@ -24,8 +24,5 @@ export const platformaticImpl: KafkaClientImpl = {
     ),
   inspect: (config, consumerIdentity) =>
     lazyInspector(async () => (await load()).inspectPlatformatic(config, consumerIdentity)),
-  raw: {
-    publisher: async (config) => (await load()).platformaticRaw.publisher(config),
-    consumer: async (options) => (await load()).platformaticRaw.consumer(options),
-  },
+  raw: lazyRaw(async () => (await load()).platformaticRaw, false),
 };
