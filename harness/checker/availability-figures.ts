@@ -9,8 +9,8 @@ import { applied, num } from './inputs.ts';
  *
  * - Publish unavailability window: from the first request that failed (`fail` or `info`)
  *   once the fault began, sent before its heal, to the first `ok` of a request sent after
- *   that one. Starts at the later of the fault's start and that request's send (the client
- *   was waiting from then). 0 when no request failed; until the end of the run when none
+ *   that one, answered after the window began. Starts at the later of the fault's start and
+ *   that request's send (the client was waiting from then). 0 when no request failed; until the end of the run when none
  *   succeeded afterwards.
  * - Consumption stall: the longest time, from the fault's start until the events sent
  *   before its heal were all applied, during which some event had been sent and not yet
@@ -75,7 +75,10 @@ export function unavailableMs(ops: SortedOps, start: number, heal: number, endTi
   const from = Math.max(start, ops.invoke[first] ?? 0);
   let until = Infinity;
   for (let i = first + 1; i < n && (ops.invoke[i] ?? 0) < until; i++) {
-    if (ops.ok[i] === 1) until = Math.min(until, ops.done[i] ?? Infinity);
+    // A request sent after the failing one that was answered before the fault began shows
+    // nothing about recovery (and would make the window negative).
+    const done = ops.done[i] ?? Infinity;
+    if (ops.ok[i] === 1 && done >= from) until = Math.min(until, done);
   }
   return Math.round((until === Infinity ? endTime : until) - from);
 }

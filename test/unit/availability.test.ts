@@ -91,6 +91,22 @@ describe('availability rule', () => {
     expect(r.recovery[0]!.perTransport.kafka).to.include({ unavailableMs: 250 });
   });
 
+  it('closes a window only with an ok answered after it began, never below 0', () => {
+    // b was sent before the fault and failed after it began; c, sent after b, was answered
+    // before the fault: only e's ok at 330 ends the window.
+    const h = history(
+      [
+        ['ok', 'a', 0, 10],
+        ['info', 'b', 20, 150],
+        ['ok', 'c', 30, 40],
+        ['ok', 'e', 300, 330],
+      ],
+      [['kill-leader', 100, 400]],
+    );
+    const r = check(input(h, applied({ a: 20, c: 50, e: 340 })));
+    expect(r.recovery[0]!.perTransport.kafka).to.include({ unavailableMs: 230 });
+  });
+
   it('measures the consumption stall only while events wait, unlike the gap', () => {
     // b is sent at 50 and waits through the fault (100..400) until 900.
     const stalled = history(
