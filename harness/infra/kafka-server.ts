@@ -134,6 +134,9 @@ const LOG4J = [
   'logger.raft.level=INFO',
   'logger.controller.name=org.apache.kafka.controller',
   'logger.controller.level=INFO',
+  // Each rebalance with its reason: what a consumer-group question needs first.
+  'logger.groups.name=org.apache.kafka.coordinator.group',
+  'logger.groups.level=INFO',
   '',
 ].join('\n');
 

@@ -144,7 +144,10 @@ function runSession(r: Running): ConsumerSession {
         waker.close();
         await ownership.stopAll();
         watch.stop();
-        await committer.commit(ownership.committable());
+        await commitBeforeLeaving(consumer, () => committer.commit(ownership.committable()), {
+          boundMs: k.rebalanceTimeoutMs,
+          log: deps.log,
+        });
         await quietly(stream.close());
         await quietly(forceClose(consumer));
       })()),
@@ -181,6 +184,49 @@ function watchGroup(
     if (!group.rebalancing) commit();
   }, commitIntervalMs);
   return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * The last commit of a session. A round in progress refuses it (the client joins again and
+ * retries, a few times), and a drain often lands in one: the pool restarts its workers in
+ * turn. We still own our partitions until we leave, so it is tried again as each round
+ * settles, for up to `boundMs` (the rebalance timeout, after which the group has moved them
+ * anyway). Leaving without it would redeliver everything done since the last commit.
+ */
+async function commitBeforeLeaving(
+  consumer: Consumer,
+  commit: () => Promise<boolean>,
+  o: { boundMs: number; log: Logger },
+): Promise<void> {
+  const until = Date.now() + o.boundMs;
+  for (let attempt = 1; ; attempt++) {
+    if (await commit()) {
+      if (attempt > 1) o.log.info({ attempt }, 'kafka final commit went through');
+      return;
+    }
+    if (Date.now() >= until) {
+      o.log.warn({ attempt }, 'kafka final commit failed; uncommitted events will be redelivered');
+      return;
+    }
+    await roundSettled(consumer, Math.min(ROUND_WAIT_MS, Math.max(0, until - Date.now())));
+  }
+}
+
+const ROUND_WAIT_MS = 500;
+
+/** Resolves at our next join or answered heartbeat (the round is over for us), or after `ms`. */
+function roundSettled(consumer: Consumer, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      consumer.off('consumer:group:join', done);
+      consumer.off('consumer:heartbeat:end', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    consumer.on('consumer:group:join', done);
+    consumer.on('consumer:heartbeat:end', done);
+  });
 }
 
 interface Reading {
