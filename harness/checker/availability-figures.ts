@@ -10,8 +10,8 @@ import { applied, num } from './inputs.ts';
  * - Publish unavailability window: from the first request that failed (`fail` or `info`)
  *   once the fault began, sent before its heal, to the first `ok` of a request sent after
  *   that one, answered after the window began. Starts at the later of the fault's start and
- *   that request's send (the client was waiting from then). 0 when no request failed; until the end of the run when none
- *   succeeded afterwards.
+ *   that request's send (the client was waiting from then). 0 when no request failed; until
+ *   the end of the run when none succeeded afterwards.
  * - Consumption stall: the longest time, from the fault's start until the events sent
  *   before its heal were all applied, during which some event had been sent and not yet
  *   applied and none was applied. Unlike the recovery's `longestGapMs`, an idle consumer
