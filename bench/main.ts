@@ -1,7 +1,6 @@
 /**
- * `npm run bench [-- --quick] [--json] [--transports kafka,redis,bullmq] [--tracing-cost]`:
- * starts the local
- * infrastructure, measures, prints the tables (stdout) and writes
+ * `npm run bench [-- --quick] [--json] [--transports kafka,redis,bullmq] [--tracing-cost |
+ * --cluster]`: starts the local infrastructure (the cluster topology on --cluster), measures, prints the tables (stdout) and writes
  * bench/results/<timestamp>.json. Progress goes to stderr.
  */
 import { join } from 'node:path';
@@ -35,6 +34,7 @@ async function main(argv: string[]): Promise<number> {
     quick: args.quick,
     transports: args.transports,
     tracingCost: args.tracingCost,
+    cluster: args.cluster,
     resultsDir,
   });
   const file = await writeResults(resultsDir, result);

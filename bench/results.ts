@@ -108,7 +108,7 @@ export interface BenchResult {
   plan: BenchPlan;
   transports: TransportName[];
   machine: { cpus: number; loadAvgAtStart: number[]; node: string };
-  infra: { provider: string; versions: Record<string, string> };
+  infra: { provider: string; topology: 'single' | 'cluster'; versions: Record<string, string> };
   ingest: IngestResult[];
   single: SingleResult[];
   drain: DrainResult[];

@@ -40,6 +40,10 @@ export interface RunBenchOptions {
   transports: TransportName[];
   /** Run only the tracing cost phase. */
   tracingCost?: boolean;
+  /** Run only the ingest phase, on the cluster topology. */
+  cluster?: boolean;
+  /** Infrastructure someone else started and stops (a test's); else the bench starts its own. */
+  infra?: Infra;
   /** Where child logs go (a folder per run is made inside). */
   resultsDir: string;
 }
@@ -65,9 +69,13 @@ export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
   const loadAvgAtStart = loadavg();
   const logDir = join(options.resultsDir, `logs-${startedAt.replaceAll(':', '-')}`);
   await mkdir(logDir, { recursive: true });
-  const config = loadConfig();
-  progress(`starting infrastructure (${plan.mode} mode; child logs in ${logDir})`);
-  const infra = await startInfra(config, (line) => progress(line));
+  const config = loadConfig(
+    options.cluster ? { ...process.env, INFRA_TOPOLOGY: 'cluster' } : process.env,
+  );
+  const topology = config.infra.topology;
+  if (!options.infra)
+    progress(`starting ${topology} infrastructure (${plan.mode} mode; child logs in ${logDir})`);
+  const infra = options.infra ?? (await startInfra(config, (line) => progress(line)));
   const result = emptyResult({
     plan,
     transports: options.transports,
@@ -93,6 +101,8 @@ export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
   try {
     if (options.tracingCost) {
       await runTracingCostPhase(run);
+    } else if (options.cluster) {
+      await runIngestPhase(run);
     } else {
       await runProducerPhases(run);
       await runDrainPhase(run);
@@ -100,8 +110,10 @@ export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
       await runLatencyPhase(run);
     }
   } finally {
-    progress('stopping infrastructure');
-    await infra.stop();
+    if (!options.infra) {
+      progress('stopping infrastructure');
+      await infra.stop();
+    }
   }
   result.finishedAt = new Date().toISOString();
   return result;
@@ -132,7 +144,7 @@ function emptyResult({
     plan,
     transports,
     machine: { cpus: cpus().length, loadAvgAtStart, node: process.version },
-    infra: { provider: infra.provider, versions: { ...infra.versions } },
+    infra: { provider: infra.provider, topology: infra.topology, versions: { ...infra.versions } },
     ingest: [],
     single: [],
     drain: [],
@@ -166,15 +178,25 @@ async function attemptInto<T>(
  */
 async function runProducerPhases(run: BenchRun): Promise<void> {
   for (const [i, group] of byEnv(run.subjects).entries()) {
-    await producerPhasesFor(run, group, i === 0);
+    await producerPhasesFor(run, group, { single: true, withCeiling: i === 0 });
   }
 }
 
-/** Ingest and single requests of the subjects sharing one producer's env. */
+/** --cluster alone: ingest, client by client, with acks=all on three replicas. */
+async function runIngestPhase(run: BenchRun): Promise<void> {
+  for (const group of byEnv(run.subjects)) {
+    await producerPhasesFor(run, group, { single: false, withCeiling: false });
+  }
+}
+
+/**
+ * Ingest and (unless `single` is off) single requests of the subjects sharing one
+ * producer's env; `withCeiling` adds the HTTP ceiling (GET /livez) to the single requests.
+ */
 async function producerPhasesFor(
   run: BenchRun,
   group: BenchSubject[],
-  withCeiling: boolean,
+  { single, withCeiling }: { single: boolean; withCeiling: boolean },
 ): Promise<void> {
   const { ctx, result, attempt } = run;
   const ingestEnv = { ...ctx.baseEnv, ...group[0]?.env, ...runNames('producer') };
@@ -196,7 +218,9 @@ async function producerPhasesFor(
     const r = await attempt(what, async () => measureIngest(ctx, await liveProducer(what), s));
     if (r) result.ingest.push(r);
   }
-  const targets = [...group, ...(withCeiling ? [{ transport: 'livez' as const }] : [])];
+  const targets = !single
+    ? []
+    : [...group, ...(withCeiling ? [{ transport: 'livez' as const }] : [])];
   for (const s of targets) {
     const what = `single requests ${subjectLabel(s)}`;
     const variant = 'variant' in s ? s.variant : undefined;

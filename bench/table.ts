@@ -44,7 +44,7 @@ export function formatTables(r: BenchResult): string {
 function headerLines(r: BenchResult): string[] {
   return [
     `bench (${r.mode}) ${r.startedAt}  ${r.machine.cpus} cpus, load ${r.machine.loadAvgAtStart.map((l) => l.toFixed(2)).join(' ')}  node ${r.machine.node}`,
-    `infra ${r.infra.provider}: kafka ${r.infra.versions.kafka ?? '?'}, redis ${r.infra.versions.redis ?? '?'}; direct (unproxied) links`,
+    `infra ${r.infra.provider} (${r.infra.topology}): kafka ${r.infra.versions.kafka ?? '?'}, redis ${r.infra.versions.redis ?? '?'}; direct (unproxied) links`,
     '',
   ];
 }

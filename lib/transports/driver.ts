@@ -66,6 +66,12 @@ export interface TransportFeatures {
    * acknowledgements are batched (Kafka commits lag behind the sink writes).
    */
   exactPendingAfterStop: boolean;
+  /**
+   * The bench's raw publisher waits for the replicas as the producer does (Kafka acks=all),
+   * so the bench's --cluster figure compares like with like. Not for Redis and BullMQ: the
+   * raw clients publish without WAIT.
+   */
+  rawPublishWaitsForReplicas: boolean;
 }
 
 export interface TransportInspector {

@@ -1,6 +1,5 @@
-import { SCENARIOS, getScenario } from '../../scenarios/index.ts';
-import { applyOverrides } from '../../harness/scenario-overrides.ts';
-import { drivers } from '../../lib/transports/registry.ts';
+import { SCENARIOS } from '../../scenarios/index.ts';
+import { describeDriverVariants } from '../support/driver-variants.ts';
 import { useInfra } from '../support/infra.ts';
 import { provesOn } from '../support/scenario-proof.ts';
 
@@ -35,20 +34,5 @@ describe('fault scenarios (real brokers, real faults)', function () {
     it(`${scenario.name}: ${scenario.description}`, proves(scenario, `ci-${scenario.name}`));
   }
 
-  for (const driver of drivers) {
-    for (const variant of driver.variants ?? []) {
-      describe(`on ${driver.name} (${variant.name})`, function () {
-        for (const name of VARIANT_SCENARIOS) {
-          const base = getScenario(name);
-          if (!base) throw new Error(`no scenario ${name}`);
-          const scenario = applyOverrides(base, { transports: [driver.name], env: variant.env });
-          // Seeds stay within --seed's 32 characters: ci-partition-producer-plat.
-          it(
-            `${name}: ${base.description}`,
-            proves(scenario, `ci-${name}-${variant.name.slice(0, 4)}`),
-          );
-        }
-      });
-    }
-  }
+  describeDriverVariants(proves, VARIANT_SCENARIOS);
 });

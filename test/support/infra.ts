@@ -38,12 +38,23 @@ let cluster: Promise<Infra> | undefined;
  * asking for it again gets a fresh one.
  */
 export function sharedClusterInfra(): Promise<Infra> {
-  cluster ??= stopSingle().then(() =>
-    startInfra(loadConfig({ ...process.env, INFRA_TOPOLOGY: 'cluster' }), (line) =>
-      process.stderr.write(`      ${line}\n`),
-    ),
-  );
+  cluster ??= stopSingle().then(async () => {
+    const started = Date.now();
+    const infra = await startInfra(
+      loadConfig({ ...process.env, INFRA_TOPOLOGY: 'cluster' }),
+      (line) => process.stderr.write(`      ${line}\n`),
+    );
+    process.stderr.write(`      cluster start: ${Date.now() - started} ms\n`);
+    return infra;
+  });
   return cluster;
+}
+
+/** Stops the shared cluster now (the topology test's own check); a later ask starts another. */
+export async function stopSharedCluster(): Promise<void> {
+  const running = cluster;
+  cluster = undefined;
+  if (running) await (await running).stop();
 }
 
 async function stopSingle(): Promise<void> {

@@ -66,6 +66,7 @@ describe('CLI flags (node:util parseArgs)', function () {
         json: false,
         transports: ['redis', 'kafka'],
         tracingCost: false,
+        cluster: false,
         help: false,
       };
       expect(parseBenchArgs(['--quick', '--transports', 'redis,kafka'])).to.deep.equal(expected);
@@ -78,6 +79,23 @@ describe('CLI flags (node:util parseArgs)', function () {
       expect(thrown(() => parseBenchArgs(['--tracing-cost=1']), BenchArgsError)).to.contain(
         '--tracing-cost',
       );
+    });
+    it('measures Kafka alone on --cluster, and says why another transport is refused', function () {
+      expect(parseBenchArgs(['--cluster'])).to.deep.include({
+        cluster: true,
+        transports: ['kafka'],
+      });
+      expect(parseBenchArgs(['--cluster', '--transports', 'kafka']).transports).to.deep.equal([
+        'kafka',
+      ]);
+      expect(
+        thrown(() => parseBenchArgs(['--cluster', '--transports', 'kafka,redis']), BenchArgsError),
+      ).to.equal(
+        '--cluster measures only transports whose raw client waits for replicas too; not redis',
+      );
+      expect(
+        thrown(() => parseBenchArgs(['--cluster', '--tracing-cost']), BenchArgsError),
+      ).to.contain('give one of them');
     });
     it('helps on -h and --help', function () {
       expect(parseBenchArgs(['-h']).help).to.equal(true);

@@ -19,6 +19,7 @@ export const bullmqDriver: TransportDriver = {
     deliveryCount: 'native',
     deadLetters: "the queue's failed set",
     exactPendingAfterStop: true,
+    rawPublishWaitsForReplicas: false,
   },
   // BullMQ rides on the broker Redis, so it shares the Redis links.
   links: { producer: 'redis-producer', workers: 'redis-workers' },

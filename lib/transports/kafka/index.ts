@@ -24,6 +24,7 @@ export const kafkaDriver: TransportDriver = {
     deliveryCount: 'receipts',
     deadLetters: 'the <topic>.dlq topic',
     exactPendingAfterStop: false,
+    rawPublishWaitsForReplicas: true,
   },
   links: { producer: 'kafka-producer', workers: 'kafka-workers' },
   messaging: (config) => ({ system: 'kafka', destination: config.kafka.topic }),

@@ -19,6 +19,7 @@ export const redisDriver: TransportDriver = {
     deliveryCount: 'native',
     deadLetters: 'the <stream>.dlq stream',
     exactPendingAfterStop: true,
+    rawPublishWaitsForReplicas: false,
   },
   links: { producer: 'redis-producer', workers: 'redis-workers' },
   messaging: (config) => ({ system: 'redis', destination: config.redis.stream }),

@@ -16,7 +16,9 @@ export async function ensurePlatformaticTopics(
   admin: Admin,
   options: KafkaTopicsOptions,
 ): Promise<void> {
-  const replicas = options.replicationFactor ?? 1;
+  // Unset, the broker's default.replication.factor applies (1 on the single node, 3 on the
+  // cluster): the client sends -1.
+  const replicas = options.replicationFactor;
   const existing = new Set(await admin.listTopics());
   const wanted = [
     { topic: options.topic, partitions: options.partitions },
@@ -24,7 +26,11 @@ export async function ensurePlatformaticTopics(
   ].filter((t) => !existing.has(t.topic));
   for (const { topic, partitions } of wanted) {
     try {
-      await admin.createTopics({ topics: [topic], partitions, replicas });
+      await admin.createTopics({
+        topics: [topic],
+        partitions,
+        ...(replicas === undefined ? {} : { replicas }),
+      });
     } catch (err) {
       if (!isProtocolError(err, 'TOPIC_ALREADY_EXISTS')) throw err;
     }
