@@ -18,7 +18,7 @@ export interface BenchArgs {
 
 export const USAGE = `usage: npm run bench [-- --quick] [--json] [--transports kafka,redis,bullmq]
                  [--tracing-cost | --cluster]
-  --quick        small backlogs and 3 s load runs (under two minutes)
+  --quick        small backlogs and 2 s load runs (under two minutes)
   --json         print the result object as the last stdout line
   --transports   comma list of transports to measure (default all three);
                  --transports a,b or --transports=a,b

@@ -24,10 +24,10 @@ export function benchPlan(quick: boolean): BenchPlan {
         mode: 'quick',
         payloadBytes: 256,
         ingest: { events: 5_000, batchSize: 100, concurrency: 8 },
-        single: { durationS: 3, connections: 32 },
+        single: { durationS: 2, connections: 32 },
         drain: { events: 3_000, poolSize: 2, timeoutMs: 60_000 },
         recovery: { events: 2_000, poolSize: 2, workTimeMs: 200 },
-        latency: { durationS: 3, connections: 200, fractions: [0.25, 0.75] },
+        latency: { durationS: 2, connections: 200, fractions: [0.25, 0.75] },
         tracing: { rounds: 1 },
       }
     : {

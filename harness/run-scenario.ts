@@ -190,11 +190,14 @@ function reportProgress(run: ScenarioRun): ReturnType<typeof setInterval> {
   }, 1000);
 }
 
-/** The producer, and the pools unless the scenario starts them late. */
+/**
+ * The producer, and the pools unless the scenario starts them late, side by side: neither
+ * needs the other (each creates the topic, stream or queue it lacks).
+ */
 async function setUp(run: ScenarioRun): Promise<void> {
   enterPhase(run, 'setup');
-  await run.system.producer.start();
-  if ((run.options.scenario.workers.startAfterSec ?? 0) === 0) await run.system.startPools();
+  const poolsNow = (run.options.scenario.workers.startAfterSec ?? 0) === 0;
+  await Promise.all([run.system.producer.start(), poolsNow ? run.system.startPools() : undefined]);
 }
 
 /** The load with the fault schedule running alongside; late pools start meanwhile. */

@@ -1,26 +1,33 @@
 /**
- * `npm run bench -- --quick --json` end to end: starts its own infrastructure, runs every
- * measurement small, and must produce every figure as a finite number. No timing asserts:
- * the machine is shared, so figures are only reported (ratios against raw baselines).
+ * `npm run bench -- --quick --json` end to end: runs every measurement small, and must
+ * produce every figure as a finite number. It measures on the suite's running
+ * infrastructure, handed over as the external provider (INFRA_PROVIDER=external and the
+ * endpoint variables), instead of starting a second one beside it. No timing asserts: the
+ * machine is shared, so figures are only reported (ratios against raw baselines).
  */
 import { spawn } from 'node:child_process';
 import { expect } from 'chai';
 import { TRANSPORTS } from '../../lib/envelope.ts';
 import { driverFor, drivers } from '../../lib/transports/registry.ts';
 import type { BenchResult } from '../../bench/results.ts';
+import { endpointsToEnv, type Infra } from '../../harness/infra/index.ts';
+import { useInfra } from '../support/infra.ts';
 
 // The quick bench measures four subjects (both Kafka clients) and waits out fixed-length
 // load runs and takeovers, about 100 s before any work; on a CI machine at load 16 the whole
 // took over 230 s.
 const TIMEOUT_MS = 420_000;
 
-function runQuickBench(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function runQuickBench(
+  infra: Infra,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', 'bench/main.ts', '--quick', '--json'],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
+        env: { ...process.env, ...endpointsToEnv(infra.endpoints), INFRA_PROVIDER: 'external' },
       },
     );
     let stdout = '';
@@ -59,10 +66,11 @@ function expectFinite(label: string, value: unknown): void {
 
 describe('npm run bench -- --quick --json', function () {
   this.timeout(TIMEOUT_MS);
+  const infra = useInfra();
   let result: BenchResult;
 
   before(async function () {
-    const run = await runQuickBench();
+    const run = await runQuickBench(infra());
     const last = run.stdout.trim().split('\n').pop() ?? '';
     try {
       result = JSON.parse(last) as BenchResult;
