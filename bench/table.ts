@@ -22,17 +22,19 @@ function table(title: string, header: string[], rows: string[][]): string[] {
 
 /** The bench's tables, in the order the measurements ran, then notes and errors. */
 export function formatTables(r: BenchResult): string {
-  // A --tracing-cost run measures that alone: the other tables would be empty.
+  // --tracing-cost and --cluster measure one thing alone: the other tables would be empty.
   const sections =
     r.tracing !== undefined
       ? tracingTable(r)
-      : [
-          ...ingestTable(r),
-          ...singleTable(r),
-          ...drainTable(r),
-          ...recoveryTable(r),
-          ...latencyTable(r),
-        ];
+      : r.infra.topology === 'cluster'
+        ? ingestTable(r)
+        : [
+            ...ingestTable(r),
+            ...singleTable(r),
+            ...drainTable(r),
+            ...recoveryTable(r),
+            ...latencyTable(r),
+          ];
   const out: string[] = [...headerLines(r), ...sections];
   if (r.notes.length > 0) out.push('NOTES:', ...r.notes.map((n) => `  ${n}`), '');
   if (r.errors.length > 0)
