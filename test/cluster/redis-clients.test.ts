@@ -5,9 +5,11 @@ import type { EventEnvelope } from '../../lib/envelope.ts';
 import { IndeterminateError, NotSentError } from '../../lib/errors.ts';
 import { createBullmqPublisher } from '../../lib/transports/bullmq/publisher.ts';
 import { createRedisPublisher } from '../../lib/transports/redis/publisher.ts';
+import { isolatedNames } from '../../lib/transports/registry.ts';
 import type { Publisher } from '../../lib/transports/types.ts';
-import { endpointsToEnv, startInfra, type Infra } from '../../harness/infra/index.ts';
+import { endpointsToEnv, type Infra, type ManagedServer } from '../../harness/infra/index.ts';
 import { redisPrimary } from '../../harness/nemesis/redis-roles.ts';
+import { useClusterInfra } from '../support/infra.ts';
 
 let seq = 0;
 const events = (n: number): EventEnvelope[] =>
@@ -41,23 +43,28 @@ async function publishUntilOk(publisher: Publisher, timeoutMs: number): Promise<
   throw new Error(`no publish succeeded within ${timeoutMs} ms`);
 }
 
-function pid(infra: Infra, name: 'redis-1' | 'redis-2'): number {
-  const p = infra.servers.get(name)?.pid;
-  if (p === undefined) throw new Error(`${name} is not running`);
-  return p;
+function pidOf(server: ManagedServer): number {
+  if (server.pid === undefined) throw new Error(`${server.name} is not running`);
+  return server.pid;
 }
 
+/**
+ * On the shared cluster, after whatever ran before: the Sentinels say which node is the
+ * primary (a failover scenario may have moved it), and the replica is the other one.
+ */
 describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', function () {
+  const cluster = useClusterInfra();
   let infra: Infra;
   let config: Config;
   const publishers: Publisher[] = [];
 
-  before(async function () {
-    this.timeout(600000);
-    infra = await startInfra(loadConfig({ ...process.env, INFRA_TOPOLOGY: 'cluster' }));
+  before(function () {
+    infra = cluster();
     config = loadConfig({
       ...process.env,
       ...endpointsToEnv(infra.endpoints),
+      // Its own stream and queue on the shared cluster.
+      ...isolatedNames(`redis-clients-${Date.now()}`),
       PRODUCER_ACK_TIMEOUT_MS: '1500',
     });
   });
@@ -65,8 +72,16 @@ describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', funct
   after(async function () {
     this.timeout(60000);
     await Promise.allSettled(publishers.map((p) => p.close()));
-    await infra?.stop();
   });
+
+  async function roles(): Promise<{ primary: ManagedServer; replica: ManagedServer }> {
+    const { server: primary } = await redisPrimary(infra);
+    const replica = [...infra.servers.values()].find(
+      (s) => /^redis-\d+$/.test(s.name) && s !== primary,
+    );
+    if (!replica) throw new Error('no Redis replica');
+    return { primary, replica };
+  }
 
   const ready = async (publisher: Publisher) => {
     publishers.push(publisher);
@@ -81,7 +96,8 @@ describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', funct
     const bullmq = await ready(createBullmqPublisher(config));
     await redis.publish(events(3));
     await bullmq.publish(events(3));
-    const replica = new Redis(infra.endpoints.redis.direct.replace(/:\d+$/, `:${replicaPort()}`));
+    const { replica: node } = await roles();
+    const replica = new Redis(`redis://127.0.0.1:${String(node.port)}`);
     try {
       expect(await replica.xlen(config.redis.stream)).to.equal(3);
       expect(await replica.info('replication')).to.match(/role:slave/);
@@ -93,7 +109,8 @@ describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', funct
   it('a stalled replica makes a publish 504 (WAIT short), then 503 (NOREPLICAS)', async function () {
     this.timeout(60000);
     const publisher = await ready(createRedisPublisher(config));
-    process.kill(pid(infra, 'redis-2'), 'SIGSTOP');
+    const { replica } = await roles();
+    process.kill(pidOf(replica), 'SIGSTOP');
     try {
       const late = await rejection(publisher.publish(events(1)));
       expect(late, String(late)).to.be.instanceOf(IndeterminateError);
@@ -105,7 +122,7 @@ describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', funct
       }
       expect(refused, String(refused)).to.be.instanceOf(NotSentError);
     } finally {
-      process.kill(pid(infra, 'redis-2'), 'SIGCONT');
+      process.kill(pidOf(replica), 'SIGCONT');
     }
     await publishUntilOk(publisher, 20000);
   });
@@ -114,10 +131,10 @@ describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', funct
     this.timeout(90000);
     const publisher = await ready(createRedisPublisher(config));
     await publisher.publish(events(1));
+    const { primary: old, replica } = await roles();
     const killedAt = Date.now();
-    const old = infra.servers.get('redis-1');
-    await old?.kill();
-    const promoted = new Redis(`redis://127.0.0.1:${replicaPort()}`);
+    await old.kill();
+    const promoted = new Redis(`redis://127.0.0.1:${String(replica.port)}`);
     try {
       for (let i = 0; i < 300; i++) {
         if (/role:master/.test(await promoted.info('replication'))) break;
@@ -127,7 +144,7 @@ describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', funct
       const failoverMs = Date.now() - killedAt;
       // Alone, the new primary refuses writes (min-replicas-to-write 1) until the old one
       // is back as its replica.
-      await old?.restart();
+      await old.restart();
       const tookMs = await publishUntilOk(publisher, 30000);
       // The primary the Sentinels name now has its replica back. Usually the promoted node;
       // with down-after 1 s a stall on a loaded machine can fail over once more (CI, once:
@@ -146,10 +163,4 @@ describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', funct
       promoted.disconnect();
     }
   });
-
-  function replicaPort(): number {
-    const server = infra.servers.get('redis-2') as unknown as { port: number } | undefined;
-    if (!server) throw new Error('no redis-2');
-    return server.port;
-  }
 });

@@ -5,13 +5,15 @@ import { provesOn } from '../support/scenario-proof.ts';
 
 /**
  * The scenarios a driver's variant (Kafka on @platformatic/kafka) must pass too, on its own
- * transport only: one per client path a fault reaches (redelivery after a kill, a new
- * group on a backlog, commits on a graceful revoke, a zombie, each link cut, a broker
- * restart, dead letters). The smoke run and whole-pool outages add no path: every one of
- * these runs the same clean path, and crash-consumer the same redelivery.
+ * transport only: the clean path (smoke), and one per client path a fault reaches:
+ * redelivery after a kill, whole pools gone while the load goes on, a new group on a
+ * backlog, commits on a graceful revoke, a zombie, each link cut, a broker restart, dead
+ * letters.
  */
 const VARIANT_SCENARIOS = [
+  'smoke',
   'crash-consumer',
+  'consumer-outage',
   'late-consumers',
   'graceful-restart',
   'worker-pause',

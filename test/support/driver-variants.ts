@@ -6,8 +6,8 @@ import type { Scenario } from '../../harness/scenario.ts';
 type Proves = (scenario: Scenario, seed: string) => (this: Mocha.Context) => Promise<void>;
 
 /**
- * One `describe` per driver variant (Kafka on @platformatic/kafka), running the scenarios
- * `names` on the variant's transport alone.
+ * One `describe` per driver variant (Kafka on @platformatic/kafka), running those of the
+ * scenarios `names` that load the variant's transport, on that transport alone.
  */
 export function describeDriverVariants(proves: Proves, names: readonly string[]): void {
   for (const driver of drivers) {
@@ -16,6 +16,7 @@ export function describeDriverVariants(proves: Proves, names: readonly string[])
         for (const name of names) {
           const base = getScenario(name);
           if (!base) throw new Error(`no scenario ${name}`);
+          if (base.transports && !base.transports.includes(driver.name)) continue;
           const scenario = applyOverrides(base, { transports: [driver.name], env: variant.env });
           // Seeds stay within --seed's 32 characters: ci-partition-producer-plat.
           it(
