@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [--json] [--transports kafka,redis,bullmq] [--tracing-cost |
- * --cluster]`: starts the local infrastructure (the cluster topology on --cluster), measures, prints the tables (stdout) and writes
- * bench/results/<timestamp>.json. Progress goes to stderr.
+ * --cluster]`: starts the local infrastructure (the cluster topology on --cluster),
+ * measures, prints the tables (stdout) and writes bench/results/<timestamp>.json. Progress
+ * goes to stderr.
  */
 import { join } from 'node:path';
 import { errorMessage } from '../lib/errors.ts';

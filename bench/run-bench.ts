@@ -60,8 +60,9 @@ interface BenchRun {
 }
 
 /**
- * The whole benchmark on freshly started local infrastructure. A measurement that fails is
- * recorded in `errors` and the others still run; the infrastructure is always stopped.
+ * The whole benchmark on freshly started local infrastructure (or on `options.infra`). A
+ * measurement that fails is recorded in `errors` and the others still run; infrastructure
+ * the bench started is always stopped.
  */
 export async function runBench(options: RunBenchOptions): Promise<BenchResult> {
   const plan = benchPlan(options.quick);
@@ -218,9 +219,9 @@ async function producerPhasesFor(
     const r = await attempt(what, async () => measureIngest(ctx, await liveProducer(what), s));
     if (r) result.ingest.push(r);
   }
-  const targets = !single
-    ? []
-    : [...group, ...(withCeiling ? [{ transport: 'livez' as const }] : [])];
+  const targets = single
+    ? [...group, ...(withCeiling ? [{ transport: 'livez' as const }] : [])]
+    : [];
   for (const s of targets) {
     const what = `single requests ${subjectLabel(s)}`;
     const variant = 'variant' in s ? s.variant : undefined;

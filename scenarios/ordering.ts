@@ -6,12 +6,12 @@ import type { Scenario } from '../harness/scenario.ts';
  * events follow each other in its partition. Work time jitters (60 to 120 ms), so events
  * handled side by side finish out of start order. kafkajs commits at the end of every
  * batch, so only the events in flight are uncommitted when a worker dies: at 40/s each a
- * worker holds about 3.6, so a kill almost never finds it idle (it did at 5 to 30 ms).
- * A worker is killed twice: its partitions stall for the session timeout and move, the
- * in-flight events are redelivered, and the backlog built meanwhile comes in batches
- * holding several events of each key. With
- * key-ordered processing each key is applied in log order; handling a chunk at once
- * whatever its keys (failpoint `unordered`) applies some out of order.
+ * worker holds about 3.6, so a kill almost never finds it idle (with 5 to 30 ms of work,
+ * one could). A worker is killed twice: its partitions stall for the session timeout and
+ * move, the in-flight events are redelivered, and the backlog built meanwhile comes in
+ * batches holding several events of each key. With key-ordered processing each key is
+ * applied in log order; handling a chunk at once whatever its keys (failpoint `unordered`)
+ * applies some out of order.
  */
 export const ordering: Scenario = {
   name: 'ordering',

@@ -53,13 +53,13 @@ function pidOf(server: ManagedServer): number {
  * primary (a failover scenario may have moved it), and the replica is the other one.
  */
 describe('replicated Redis: Sentinel clients and WAIT (cluster topology)', function () {
-  const cluster = useClusterInfra();
+  const sharedCluster = useClusterInfra();
   let infra: Infra;
   let config: Config;
   const publishers: Publisher[] = [];
 
   before(function () {
-    infra = cluster();
+    infra = sharedCluster();
     config = loadConfig({
       ...process.env,
       ...endpointsToEnv(infra.endpoints),

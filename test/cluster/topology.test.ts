@@ -31,11 +31,11 @@ function kafkaAt(brokers: string): Kafka {
  * is checked as the scenarios leave it, then stopped.
  */
 describe('cluster topology (3 KRaft nodes, Redis primary + replica + 3 Sentinels)', function () {
-  const cluster = useClusterInfra();
+  const sharedCluster = useClusterInfra();
   let infra: Infra;
 
   before(() => {
-    infra = cluster();
+    infra = sharedCluster();
   });
 
   /** RF 3, min ISR 2 and no unclean election on `topic`, as the brokers' defaults give it. */
