@@ -9,6 +9,7 @@ import { ensureKafkaTopics } from '../../lib/transports/kafka/topics.ts';
 import type { Infra } from '../../harness/infra/index.ts';
 import { clusterProxyNames } from '../../harness/infra/cluster-layout.ts';
 import { kafkaRoundTrip, redisRoundTrip } from '../../harness/infra/round-trip.ts';
+import { redisPrimary } from '../../harness/nemesis/redis-roles.ts';
 import { stopSharedCluster, useClusterInfra } from '../support/infra.ts';
 import { waitForExit } from '../support/processes.ts';
 
@@ -135,10 +136,13 @@ describe('cluster topology (3 KRaft nodes, Redis primary + replica + 3 Sentinels
       }
       expect(await kafkaRoundTrip(group)).to.be.a('number');
     }
-    expect(await redisRoundTrip(e.redis.producer)).to.be.a('number');
-    expect(await redisRoundTrip(e.redis.workers)).to.be.a('number');
+    // Writes go through the proxies of whichever node is primary now (a failover scenario
+    // may have moved it); every node's client proxies answer.
+    const { announced } = await redisPrimary(infra);
+    const nat = e.redis.sentinel?.natMap;
+    for (const to of [nat?.producer[announced], nat?.workers[announced]])
+      expect(await redisRoundTrip(`redis://${String(to)}`)).to.be.a('number');
     expect(await redisRoundTrip(e.sink.workers)).to.be.a('number');
-    // The replica's client proxies answer, read-only.
     for (const [, to] of Object.entries({ ...e.redis.sentinel?.natMap.producer })) {
       const r = new Redis(`redis://${to}`, { lazyConnect: true, maxRetriesPerRequest: 0 });
       await r.connect();

@@ -20,7 +20,12 @@ async function withRedis<T>(config: Config, use: (redis: Redis) => Promise<T>): 
   }
 }
 
-/** PEL size (XPENDING) plus entries never delivered to the group (XINFO GROUPS lag). */
+/**
+ * PEL size (XPENDING) plus entries never delivered to the group. XINFO GROUPS' `lag` is
+ * `entries-added - entries-read`, and a restart can leave `entries-read` behind (Redis 7.0:
+ * 114 of 770 after a kill -9 and AOF reload, with every entry delivered), so it is only
+ * believed while an entry really follows `last-delivered-id`; else it is counted.
+ */
 async function pending(redis: Redis, stream: string, groupName: string): Promise<PendingState> {
   const length = await redis.xlen(stream);
   let groups: unknown[][];
@@ -36,18 +41,26 @@ async function pending(redis: Redis, stream: string, groupName: string): Promise
     return { transport: 'redis', pending: length, detail };
   }
   const [pel] = (await redis.xpending(stream, groupName)) as [number, ...unknown[]];
-  let undelivered = info.get('lag');
-  if (undelivered === null || undelivered === undefined) {
-    // Lag is unknown after deletions in the stream: count what follows last-delivered-id.
-    const last = String(info.get('last-delivered-id'));
-    undelivered = (await redis.xrange(stream, `(${last}`, '+')).length;
-  }
-  const count = Number(undelivered);
+  const count = await undelivered(redis, stream, info);
   return {
     transport: 'redis',
     pending: pel + count,
     detail: { pel, undelivered: count, length, group: 1 },
   };
+}
+
+/** Entries after the group's `last-delivered-id`: none, `lag`, or counted when lag says 0 or nothing. */
+async function undelivered(
+  redis: Redis,
+  stream: string,
+  group: Map<string, unknown>,
+): Promise<number> {
+  const last = String(group.get('last-delivered-id'));
+  const after = await redis.xrange(stream, `(${last}`, '+', 'COUNT', 1);
+  if (after.length === 0) return 0;
+  const lag = Number(group.get('lag') ?? 0);
+  // Lag is unknown (null) after deletions, and may be stale after a restart: count instead.
+  return lag > 0 ? lag : (await redis.xrange(stream, `(${last}`, '+')).length;
 }
 
 /** Every entry of a stream, one XRANGE page at a time, as field maps. */

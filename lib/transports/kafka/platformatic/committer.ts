@@ -1,6 +1,7 @@
 import type { Consumer } from '@platformatic/kafka';
 import { errorMessage } from '../../../errors.ts';
 import type { Logger } from '../../../log.ts';
+import { errorTree, protocolErrorName } from './errors.ts';
 
 /** Commits of one consumer, one request at a time, each offset only if it moves forward. */
 export interface Committer {
@@ -8,9 +9,29 @@ export interface Committer {
   commit(offsets: ReadonlyMap<number, bigint | undefined>): Promise<boolean>;
 }
 
-export function createCommitter(consumer: Consumer, topic: string, log: Logger): Committer {
+export interface CommitterOptions {
+  topic: string;
+  log: Logger;
+  /**
+   * Commits failing without a success for this long mean the group no longer takes this
+   * member's commits (seen after a rolling broker restart: 100 s of failures, the lag
+   * growing while the work went on). `onStuck` ends the session; a new one rejoins, and
+   * what was not committed is redelivered.
+   */
+  stuckAfterMs: number;
+  onStuck: (why: Error) => void;
+}
+
+/** The broker's error names in a failure's chain (`ILLEGAL_GENERATION`), for the log. */
+const brokerCodes = (err: unknown) => [
+  ...new Set([...errorTree(err)].flatMap((e) => protocolErrorName(e) ?? [])),
+];
+
+export function createCommitter(consumer: Consumer, o: CommitterOptions): Committer {
+  const { topic, log } = o;
   const committed = new Map<number, bigint>();
   let chain: Promise<unknown> = Promise.resolve();
+  let failingSince: number | undefined;
   const once = async (offsets: ReadonlyMap<number, bigint | undefined>): Promise<boolean> => {
     const moved = [...offsets].filter(
       (e): e is [number, bigint] => e[1] !== undefined && e[1] > (committed.get(e[0]) ?? -1n),
@@ -26,10 +47,16 @@ export function createCommitter(consumer: Consumer, topic: string, log: Logger):
         })),
       });
     } catch (err) {
-      log.warn({ err: errorMessage(err) }, 'kafka commit failed; retried with the next one');
+      const codes = brokerCodes(err);
+      log.warn({ err: errorMessage(err), codes }, 'kafka commit failed; retried with the next one');
+      failingSince ??= Date.now();
+      if (Date.now() - failingSince > o.stuckAfterMs) {
+        o.onStuck(new Error(`commits failing for over ${o.stuckAfterMs} ms (${codes.join(', ')})`));
+      }
       return false;
     }
-    for (const [p, o] of moved) if (o > (committed.get(p) ?? -1n)) committed.set(p, o);
+    failingSince = undefined;
+    for (const [p, next] of moved) if (next > (committed.get(p) ?? -1n)) committed.set(p, next);
     return true;
   };
   return {

@@ -102,7 +102,13 @@ interface Running {
 function runSession(r: Running): ConsumerSession {
   const { deps, consumer, stream } = r;
   const { kafka: k, workers: w } = deps.config;
-  const committer = createCommitter(consumer, k.topic, deps.log);
+  const committer = createCommitter(consumer, {
+    topic: k.topic,
+    log: deps.log,
+    // Longer than any round may take: a round refuses commits while it lasts.
+    stuckAfterMs: 2 * k.rebalanceTimeoutMs,
+    onStuck: r.fail,
+  });
   const waker = createWaker();
   const group = { rebalancing: false };
   const ownership = createOwnership({
