@@ -102,13 +102,7 @@ interface Running {
 function runSession(r: Running): ConsumerSession {
   const { deps, consumer, stream } = r;
   const { kafka: k, workers: w } = deps.config;
-  const committer = createCommitter(consumer, {
-    topic: k.topic,
-    log: deps.log,
-    // Longer than any round may take: a round refuses commits while it lasts.
-    stuckAfterMs: 2 * k.rebalanceTimeoutMs,
-    onStuck: r.fail,
-  });
+  const committer = createCommitter(consumer, k.topic, deps.log);
   const waker = createWaker();
   const group = { rebalancing: false };
   const ownership = createOwnership({

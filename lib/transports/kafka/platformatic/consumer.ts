@@ -14,13 +14,8 @@ import { withPlatformaticAdmin } from './client.ts';
 import { createFairLimiter } from './fair-limiter.ts';
 import { openSession, type ConsumerSession, type SessionDeps } from './consumer-session.ts';
 import { createPlatformaticDeadLetters } from './dead-letters.ts';
-import { errorTree, protocolErrorName } from './errors.ts';
+import { brokerCodes } from './errors.ts';
 import { ensurePlatformaticTopics } from './topics.ts';
-
-/** The broker's error names in an error chain, for logs. */
-const brokerCodes = (err: unknown) => [
-  ...new Set([...errorTree(err)].map((e) => protocolErrorName(e) ?? (e as Error)?.message)),
-];
 
 const RESTART = { baseMs: 500, maxMs: 5000 } as const;
 

@@ -20,6 +20,11 @@ export function protocolErrorName(err: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
+/** The broker's error names in an error chain (`NOT_COORDINATOR`, else messages), for logs. */
+export const brokerCodes = (err: unknown): string[] => [
+  ...new Set([...errorTree(err)].map((e) => protocolErrorName(e) ?? (e as Error)?.message)),
+];
+
 /** True when the chain holds the broker error `name` (as Kafka names it). */
 export function isProtocolError(err: unknown, name: string): boolean {
   for (const e of errorTree(err)) if (protocolErrorName(e) === name) return true;
