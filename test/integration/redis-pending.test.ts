@@ -36,6 +36,16 @@ describe('Redis pending count when XINFO lag is stale (real Redis)', function ()
   });
 
   const pending = () => driverFor('redis').inspect(config).pending();
+  /** The group's last-delivered-id and entries-read, as a restart may leave them. */
+  const setGroup = (lastId: string, entriesRead: number) =>
+    redis.xgroup(
+      'SETID',
+      config.redis.stream,
+      config.redis.groupName,
+      lastId,
+      'ENTRIESREAD',
+      entriesRead,
+    );
   const lag = async () => {
     const [group] = (await redis.xinfo('GROUPS', config.redis.stream)) as unknown[][];
     const fields = group ?? [];
@@ -43,33 +53,19 @@ describe('Redis pending count when XINFO lag is stale (real Redis)', function ()
   };
 
   it('counts nothing when every entry was delivered, whatever lag says', async function () {
-    await redis.xgroup('SETID', config.redis.stream, config.redis.groupName, '$', 'ENTRIESREAD', 1);
+    await setGroup('$', 1);
     expect(await lag()).to.equal(4);
     expect((await pending()).detail).to.deep.include({ pel: 0, undelivered: 0 });
   });
 
   it('counts the entries after last-delivered-id when lag says none', async function () {
-    await redis.xgroup(
-      'SETID',
-      config.redis.stream,
-      config.redis.groupName,
-      ids[2] ?? '',
-      'ENTRIESREAD',
-      5,
-    );
+    await setGroup(ids[2] ?? '', 5);
     expect(await lag()).to.equal(0);
     expect((await pending()).detail).to.deep.include({ pel: 0, undelivered: 2 });
   });
 
   it('takes lag as it is when entries do follow last-delivered-id', async function () {
-    await redis.xgroup(
-      'SETID',
-      config.redis.stream,
-      config.redis.groupName,
-      ids[2] ?? '',
-      'ENTRIESREAD',
-      3,
-    );
+    await setGroup(ids[2] ?? '', 3);
     expect(await lag()).to.equal(2);
     expect((await pending()).pending).to.equal(2);
   });
