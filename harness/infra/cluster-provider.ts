@@ -33,6 +33,7 @@ import { SentinelServer } from './sentinel-server.ts';
 import { ToxiproxyServer } from './toxiproxy-server.ts';
 import type { Endpoints, ManagedServer } from './types.ts';
 import { waitUntil } from './wait-until.ts';
+import { keepLogsOfFailedStart } from './failed-start-logs.ts';
 
 export interface ClusterServers {
   toxiproxy: ToxiproxyServer;
@@ -67,8 +68,9 @@ export async function startClusterInfra(options: LocalInfraOptions): Promise<Loc
       servers.sink.start(),
     ]);
   } catch (err) {
+    const reported = await keepLogsOfFailedStart(workDir, err);
     await stop().catch(() => undefined);
-    throw err;
+    throw reported;
   }
   const [kafkaV, redisV, toxiV] = await Promise.all([
     kafkaVersion(),

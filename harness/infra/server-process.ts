@@ -64,16 +64,16 @@ export class ServerProcess {
     );
   }
 
-  /** Why a start-up wait should give up: the process exited (with its log's last lines). */
+  /** Why a start-up wait should give up: the process exited (with its log's telling lines). */
   exitReason(): string | undefined {
     if (this.running) return undefined;
-    let tail = '';
+    let lines: string[] = [];
     try {
-      tail = readFileSync(this.cmd.logFile, 'utf8').trim().split('\n').slice(-8).join('\n');
+      lines = readFileSync(this.cmd.logFile, 'utf8').trim().split('\n');
     } catch {
       // No log yet.
     }
-    return `${this.name} exited during start-up; last log lines:\n${tail}`;
+    return `${this.name} exited during start-up (log ${this.cmd.logFile}):\n${telling(lines)}`;
   }
 
   start(): void {
@@ -145,4 +145,12 @@ export class ServerProcess {
     }
     return status;
   }
+}
+
+/** The first error with the lines that name it (a Java stack's head), then the log's end. */
+export function telling(lines: readonly string[]): string {
+  const tail = lines.slice(-8);
+  const first = lines.findIndex((l) => /\b(ERROR|FATAL)\b/.test(l));
+  if (first < 0 || first >= lines.length - tail.length) return tail.join('\n');
+  return [...lines.slice(first, first + 4), '\t...', ...tail].join('\n');
 }
