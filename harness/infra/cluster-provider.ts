@@ -33,7 +33,7 @@ import { SentinelServer } from './sentinel-server.ts';
 import { ToxiproxyServer } from './toxiproxy-server.ts';
 import type { Endpoints, ManagedServer } from './types.ts';
 import { waitUntil } from './wait-until.ts';
-import { keepLogsOfFailedStart } from './failed-start-logs.ts';
+import { abandonFailedStart } from './failed-start-logs.ts';
 
 export interface ClusterServers {
   toxiproxy: ToxiproxyServer;
@@ -68,9 +68,7 @@ export async function startClusterInfra(options: LocalInfraOptions): Promise<Loc
       servers.sink.start(),
     ]);
   } catch (err) {
-    const reported = await keepLogsOfFailedStart(workDir, err);
-    await stop().catch(() => undefined);
-    throw reported;
+    throw await abandonFailedStart(workDir, stop, err);
   }
   const [kafkaV, redisV, toxiV] = await Promise.all([
     kafkaVersion(),

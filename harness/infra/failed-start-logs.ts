@@ -3,10 +3,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * Copies the logs of a start that failed out of its work dir (which the stop removes with
- * the data) and names the copy in the error, so the cause can still be read afterwards.
+ * Ends a start that failed: copies its logs out of the work dir (which `stop` removes with
+ * the data), names the copy in the error so the cause can still be read, then stops what
+ * did start. Returns the error to throw.
  */
-export async function keepLogsOfFailedStart(workDir: string, err: unknown): Promise<unknown> {
+export async function abandonFailedStart(
+  workDir: string,
+  stop: () => Promise<void>,
+  err: unknown,
+): Promise<unknown> {
+  await keepLogs(workDir, err);
+  await stop().catch(() => undefined);
+  return err;
+}
+
+async function keepLogs(workDir: string, err: unknown): Promise<void> {
   try {
     const kept = await mkdtemp(join(tmpdir(), 'pipeline-infra-failed-'));
     await cp(workDir, kept, {
@@ -17,5 +28,4 @@ export async function keepLogsOfFailedStart(workDir: string, err: unknown): Prom
   } catch {
     // Nothing to keep: the error stands as it is.
   }
-  return err;
 }

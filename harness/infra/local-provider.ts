@@ -9,7 +9,7 @@ import { ensureProxies, type ProxySpec } from './proxies.ts';
 import { RedisServer } from './redis-server.ts';
 import { ToxiproxyServer, provisionToxiproxy } from './toxiproxy-server.ts';
 import type { Endpoints, Infra, ManagedServer } from './types.ts';
-import { keepLogsOfFailedStart } from './failed-start-logs.ts';
+import { abandonFailedStart } from './failed-start-logs.ts';
 
 const WORK_DIR_PREFIX = 'pipeline-infra-';
 
@@ -99,9 +99,7 @@ export async function startLocalInfra(options: LocalInfraOptions): Promise<Local
     await ensureProxies(toxiproxy.url, specs);
     await Promise.all([redis.start(), sink.start(), kafka.start()]);
   } catch (err) {
-    const reported = await keepLogsOfFailedStart(workDir, err);
-    await stop().catch(() => undefined);
-    throw reported;
+    throw await abandonFailedStart(workDir, stop, err);
   }
 
   const [kafkaV, redisV, toxiV] = await Promise.all([

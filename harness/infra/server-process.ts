@@ -152,5 +152,6 @@ export function telling(lines: readonly string[]): string {
   const tail = lines.slice(-8);
   const first = lines.findIndex((l) => /\b(ERROR|FATAL)\b/.test(l));
   if (first < 0 || first >= lines.length - tail.length) return tail.join('\n');
-  return [...lines.slice(first, first + 4), '\t...', ...tail].join('\n');
+  const head = lines.slice(first, Math.min(first + 4, lines.length - tail.length));
+  return [...head, '\t...', ...tail].join('\n');
 }

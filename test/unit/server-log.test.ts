@@ -22,4 +22,10 @@ describe('telling lines of a server log', () => {
     expect(telling(lines)).to.equal(lines.slice(-8).join('\n'));
     expect(telling(stack)).to.equal(stack.slice(-8).join('\n'));
   });
+
+  it('never repeats a line of the end in the head', () => {
+    const lines = ['[t] ERROR near the end', ...stack.slice(0, 9)];
+    const out = telling(lines).split('\n');
+    expect(out).to.deep.equal([lines[0], lines[1], '\t...', ...lines.slice(-8)]);
+  });
 });
