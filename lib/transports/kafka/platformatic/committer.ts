@@ -3,13 +3,23 @@ import { errorMessage } from '../../../errors.ts';
 import type { Logger } from '../../../log.ts';
 import { brokerCodes } from './errors.ts';
 
-/** Commits of one consumer, one request at a time, each offset only if it moves forward. */
+/**
+ * Commits of one consumer, one request at a time, each offset only if it moves forward.
+ * Calls made while one is in flight merge into a single next request: a commit that waits
+ * out a silent coordinator must not queue one request per interval behind it.
+ */
 export interface Committer {
   /** Commits `next` (one past the last done offset) per partition; false when it failed. */
   commit(offsets: ReadonlyMap<number, bigint | undefined>): Promise<boolean>;
 }
 
-export function createCommitter(consumer: Consumer, topic: string, log: Logger): Committer {
+/** `onError` sees every refused commit (coordinator.ts watches for a moved coordinator). */
+export function createCommitter(
+  consumer: Consumer,
+  topic: string,
+  log: Logger,
+  onError: (err: unknown) => void = () => undefined,
+): Committer {
   const committed = new Map<number, bigint>();
   let chain: Promise<unknown> = Promise.resolve();
   const once = async (offsets: ReadonlyMap<number, bigint | undefined>): Promise<boolean> => {
@@ -31,16 +41,39 @@ export function createCommitter(consumer: Consumer, topic: string, log: Logger):
         { err: errorMessage(err), codes: brokerCodes(err) },
         'kafka commit failed; retried with the next one',
       );
+      onError(err);
       return false;
     }
     for (const [p, next] of moved) if (next > (committed.get(p) ?? -1n)) committed.set(p, next);
     return true;
   };
+  let queued: { offsets: Map<number, bigint | undefined>; result: Promise<boolean> } | undefined;
   return {
     commit(offsets) {
-      const result = chain.then(() => once(offsets));
+      if (queued) {
+        mergeOffsets(queued.offsets, offsets);
+        return queued.result;
+      }
+      const next = mergeOffsets(new Map(), offsets);
+      const result = chain.then(() => {
+        queued = undefined;
+        return once(next);
+      });
+      queued = { offsets: next, result };
       chain = result.catch(() => undefined);
       return result;
     },
   };
+}
+
+/** Adds `more` into `into`, keeping the furthest offset of each partition. */
+function mergeOffsets(
+  into: Map<number, bigint | undefined>,
+  more: ReadonlyMap<number, bigint | undefined>,
+): Map<number, bigint | undefined> {
+  for (const [p, next] of more) {
+    const had = into.get(p);
+    if (had === undefined || (next !== undefined && next > had)) into.set(p, next);
+  }
+  return into;
 }

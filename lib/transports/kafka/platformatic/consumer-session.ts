@@ -9,6 +9,7 @@ import { STICKY_PROTOCOL, cooperativeStickyAssigner, encodeOwned } from './assig
 import { readBatches, type PlatformaticMessage, type PlatformaticStream } from './batches.ts';
 import { baseOptions, forceClose } from './client.ts';
 import { createCommitter, type Committer } from './committer.ts';
+import { watchCoordinator } from './coordinator.ts';
 import { createOwnership, type Ownership } from './ownership.ts';
 import { createPartitionWork, type WorkContext } from './partition-work.ts';
 import { createWaker, type Waker } from './waker.ts';
@@ -102,7 +103,8 @@ interface Running {
 function runSession(r: Running): ConsumerSession {
   const { deps, consumer, stream } = r;
   const { kafka: k, workers: w } = deps.config;
-  const committer = createCommitter(consumer, k.topic, deps.log);
+  const coordinator = watchCoordinator(consumer, r.fail);
+  const committer = createCommitter(consumer, k.topic, deps.log, coordinator.seen);
   const waker = createWaker();
   const group = { rebalancing: false };
   const ownership = createOwnership({
@@ -144,10 +146,13 @@ function runSession(r: Running): ConsumerSession {
         waker.close();
         await ownership.stopAll();
         watch.stop();
-        await commitBeforeLeaving(consumer, () => committer.commit(ownership.committable()), {
-          boundMs: k.rebalanceTimeoutMs,
-          log: deps.log,
-        });
+        // A moved coordinator refuses every commit of this consumer: the next session's
+        // consumer redelivers what was done since the last one instead.
+        if (!coordinator.moved())
+          await commitBeforeLeaving(consumer, () => committer.commit(ownership.committable()), {
+            boundMs: k.rebalanceTimeoutMs,
+            log: deps.log,
+          });
         await quietly(stream.close());
         await quietly(forceClose(consumer));
       })()),
@@ -200,7 +205,12 @@ async function commitBeforeLeaving(
 ): Promise<void> {
   const until = Date.now() + o.boundMs;
   for (let attempt = 1; ; attempt++) {
-    if (await commit()) {
+    // A commit to a node that went silent waits out the request timeout, times the retries.
+    const left = Math.max(0, until - Date.now());
+    const done = await withTimeout(commit(), left, () => new Error('final commit timed out')).catch(
+      () => false,
+    );
+    if (done) {
       if (attempt > 1) o.log.info({ attempt }, 'kafka final commit went through');
       return;
     }
