@@ -5,7 +5,7 @@ import type { Scenario } from '../harness/scenario.ts';
 export const bandwidth: Scenario = {
   name: 'bandwidth',
   description: 'Throttle the worker links to 16 KB/s for 10 s with 2 KB payloads.',
-  load: { messages: 600, ratePerSec: 30, concurrency: 4, batchSize: 2, payloadBytes: 2048 },
+  load: { messages: 540, ratePerSec: 30, concurrency: 4, batchSize: 2, payloadBytes: 2048 },
   workers: { size: 2, workTimeMs: 5 },
   schedule: [
     {

@@ -4,7 +4,7 @@ import type { Scenario } from '../harness/scenario.ts';
 export const partitionWorkers: Scenario = {
   name: 'partition-workers',
   description: 'Disable the workers-to-broker links for 8 s; consumers reconnect and resume.',
-  load: { messages: 800, ratePerSec: 40, concurrency: 4, batchSize: 2 },
+  load: { messages: 680, ratePerSec: 40, concurrency: 4, batchSize: 2 },
   workers: { size: 2, workTimeMs: 10 },
   schedule: [{ at: 5, fault: { kind: 'proxy-down', proxy: 'workers' }, healAfter: 8 }],
   expectations: { consumerStallMs: { min: 4000 } },

@@ -13,7 +13,7 @@ export const redisPrimaryIsolation: Scenario = {
   description: 'Cluster: isolate the Redis primary from clients, replica and Sentinels for 6 s.',
   infra: 'cluster',
   transports: ['redis', 'bullmq'],
-  load: { messages: 450, ratePerSec: 15, concurrency: 4, batchSize: 1 },
+  load: { messages: 300, ratePerSec: 15, concurrency: 4, batchSize: 1 },
   workers: { size: 2, workTimeMs: 5 },
   schedule: [{ at: 4, fault: { kind: 'isolate-redis-primary' }, healAfter: 6 }],
   expectations: { failovers: { min: 1 }, producerFailures: { min: 1 } },

@@ -6,7 +6,7 @@ export const sinkOutage: Scenario = {
   name: 'sink-outage',
   description:
     'Make the sink unreachable for the workers for 8 s; events wait, none is dead-lettered.',
-  load: { messages: 800, ratePerSec: 40, concurrency: 4, batchSize: 2 },
+  load: { messages: 680, ratePerSec: 40, concurrency: 4, batchSize: 2 },
   workers: { size: 2, workTimeMs: 5 },
   schedule: [{ at: 5, fault: { kind: 'sink-outage' }, healAfter: 8 }],
   expectations: { consumerStallMs: { min: 4000 }, deadLettered: { max: 0 } },

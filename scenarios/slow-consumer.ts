@@ -5,7 +5,7 @@ import type { Scenario } from '../harness/scenario.ts';
 export const slowConsumer: Scenario = {
   name: 'slow-consumer',
   description: 'One worker per pool with 200 ms of work and concurrency 4 against 40 events/s.',
-  load: { messages: 600, ratePerSec: 40, concurrency: 4, batchSize: 2 },
+  load: { messages: 400, ratePerSec: 40, concurrency: 4, batchSize: 2 },
   workers: { size: 1, workTimeMs: 200, env: { WORKER_CONCURRENCY: '4' } },
   schedule: [],
   expectations: { latencyP99Ms: { min: 2000 } },

@@ -7,7 +7,7 @@ export const workerPause: Scenario = {
   name: 'worker-pause',
   description:
     'SIGSTOP one worker per pool for 10 s (past session timeout / claim idle / lock), then SIGCONT.',
-  load: { messages: 800, ratePerSec: 40, concurrency: 4, batchSize: 2 },
+  load: { messages: 720, ratePerSec: 40, concurrency: 4, batchSize: 2 },
   workers: { size: 2, workTimeMs: 300 },
   schedule: [{ at: 4, fault: { kind: 'pause-worker' }, healAfter: 10 }],
   expectations: { redeliveries: { min: 1 } },
