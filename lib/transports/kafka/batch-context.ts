@@ -51,15 +51,17 @@ export function heartbeatTicker(
   };
 }
 
-/** Failpoints only: commit the partition through `offset` now, processed or not. */
+/**
+ * Failpoints only: commit the partition through `offset` now, processed or not, and resolve
+ * it too, or kafkajs's next commit of what is resolved would move the offset back.
+ */
 export async function commitThrough(
   ctx: BatchContext,
-  batch: EachBatchPayload['batch'],
+  payload: EachBatchPayload,
   offset: string | undefined,
 ): Promise<void> {
   if (offset === undefined) return;
-  const next = String(Number(offset) + 1);
-  await ctx.consumer.commitOffsets([
-    { topic: batch.topic, partition: batch.partition, offset: next },
-  ]);
+  payload.resolveOffset(offset);
+  const { topic, partition } = payload.batch;
+  await ctx.consumer.commitOffsets([{ topic, partition, offset: String(Number(offset) + 1) }]);
 }

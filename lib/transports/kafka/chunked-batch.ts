@@ -15,13 +15,13 @@ export function chunkedEachBatch(ctx: BatchContext): (payload: EachBatchPayload)
     const ticker = heartbeatTicker(payload, ctx.heartbeatIntervalMs);
     // FAILPOINT auto-commit: like enable.auto.commit, the fetched position is committed at
     // once, whether or not its messages get processed.
-    if (failpoint('auto-commit')) await commitThrough(ctx, batch, batch.lastOffset());
+    if (failpoint('auto-commit')) await commitThrough(ctx, payload, batch.lastOffset());
     try {
       for (let next = 0; next < messages.length && batchLive(ctx, payload);) {
         const chunk = messages.slice(next, next + ctx.concurrency);
         const receipts = await ctx.receipts.chunk(chunk);
         // FAILPOINT ack-before-effect: the chunk is committed before the handler runs.
-        if (failpoint('ack-before-effect')) await commitThrough(ctx, batch, chunk.at(-1)?.offset);
+        if (failpoint('ack-before-effect')) await commitThrough(ctx, payload, chunk.at(-1)?.offset);
         const done = await Promise.all(
           chunk.map((m, i) => ctx.limit(() => ctx.handle(m, batch.partition, receipts[i] ?? 1))),
         );
