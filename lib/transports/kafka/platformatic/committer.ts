@@ -13,7 +13,7 @@ export interface Committer {
   commit(offsets: ReadonlyMap<number, bigint | undefined>): Promise<boolean>;
 }
 
-/** `onError` sees every refused commit (coordinator.ts watches for a moved coordinator). */
+/** `onError` sees every refused commit (membership-watch.ts looks for a moved coordinator). */
 export function createCommitter(
   consumer: Consumer,
   topic: string,

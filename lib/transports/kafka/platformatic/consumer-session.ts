@@ -9,7 +9,7 @@ import { STICKY_PROTOCOL, cooperativeStickyAssigner, encodeOwned } from './assig
 import { readBatches, type PlatformaticMessage, type PlatformaticStream } from './batches.ts';
 import { baseOptions, forceClose } from './client.ts';
 import { createCommitter, type Committer } from './committer.ts';
-import { watchCoordinator } from './coordinator.ts';
+import { watchMembership } from './membership-watch.ts';
 import { createOwnership, type Ownership } from './ownership.ts';
 import { createPartitionWork, type WorkContext } from './partition-work.ts';
 import { createWaker, type Waker } from './waker.ts';
@@ -103,8 +103,8 @@ interface Running {
 function runSession(r: Running): ConsumerSession {
   const { deps, consumer, stream } = r;
   const { kafka: k, workers: w } = deps.config;
-  const coordinator = watchCoordinator(consumer, r.fail);
-  const committer = createCommitter(consumer, k.topic, deps.log, coordinator.seen);
+  const membership = watchMembership(consumer, r.fail);
+  const committer = createCommitter(consumer, k.topic, deps.log, membership.seen);
   const waker = createWaker();
   const group = { rebalancing: false };
   const ownership = createOwnership({
@@ -146,9 +146,9 @@ function runSession(r: Running): ConsumerSession {
         waker.close();
         await ownership.stopAll();
         watch.stop();
-        // A moved coordinator refuses every commit of this consumer: the next session's
-        // consumer redelivers what was done since the last one instead.
-        if (!coordinator.moved())
+        // A lost membership's commits fail as its heartbeats did (or a moved coordinator
+        // refuses them): the next session redelivers what was done since the last one.
+        if (!membership.lost())
           await commitBeforeLeaving(consumer, () => committer.commit(ownership.committable()), {
             boundMs: k.rebalanceTimeoutMs,
             log: deps.log,

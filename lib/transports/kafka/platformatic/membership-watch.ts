@@ -1,0 +1,42 @@
+import type { Consumer } from '@platformatic/kafka';
+import { isProtocolError } from './errors.ts';
+
+/** The answers of a broker that is not (or no longer) the group's coordinator. */
+const MOVED = ['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE'] as const;
+
+export const coordinatorMoved = (err: unknown): boolean =>
+  MOVED.some((name) => isProtocolError(err, name));
+
+/**
+ * Two faults of @platformatic/kafka 1.x make a consumer's membership die while it goes on
+ * consuming (2.x fixes both, but needs Node 22):
+ * - after a heartbeat fails for a reason it does not rejoin on (a timeout, a closed
+ *   connection, a node that is no longer the coordinator), it never heartbeats again (it
+ *   clears its timer and re-arms a null one). The group drops the member after the session
+ *   timeout and gives its partitions away, while it still fetches and works on them: a
+ *   zombie, seen in CI as concurrent deliveries under a rolling broker restart;
+ * - it looks the coordinator up once: once that moves, every commit is refused for good.
+ *
+ * So the session ends (`onLost`, once) at the first heartbeat error (a closed connection fails
+ * it within a second, far inside the session timeout), or at the first commit refused by a
+ * moved coordinator (`seen`, for the committer). A new consumer looks the coordinator up
+ * again. `lost()`: the final commit would go where the heartbeats or commits failed.
+ */
+export function watchMembership(
+  consumer: Consumer,
+  onLost: (why: Error) => void,
+): { seen: (err: unknown) => void; lost: () => boolean } {
+  let lost = false;
+  const end = (why: string) => {
+    if (lost) return;
+    lost = true;
+    onLost(new Error(why));
+  };
+  const seen = (err: unknown) => {
+    if (coordinatorMoved(err)) end('the group coordinator moved; a new consumer looks it up again');
+  };
+  consumer.on('consumer:heartbeat:error', () =>
+    end('a heartbeat failed, and this client never heartbeats again; a new consumer joins'),
+  );
+  return { seen, lost: () => lost };
+}
