@@ -8,8 +8,9 @@ export const coordinatorMoved = (err: unknown): boolean =>
   MOVED.some((name) => isProtocolError(err, name));
 
 /**
- * Two faults of @platformatic/kafka 1.x make a consumer's membership die while it goes on
- * consuming (2.x fixes both, but needs Node 22):
+ * Two faults of @platformatic/kafka 1.35 make a consumer's membership die while it goes on
+ * consuming (2.x, which needs Node 22, forgets a moved coordinator; its heartbeat timer was
+ * not checked):
  * - after a heartbeat fails for a reason it does not rejoin on (a timeout, a closed
  *   connection, a node that is no longer the coordinator), it never heartbeats again (it
  *   clears its timer and re-arms a null one). The group drops the member after the session
