@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { nodeArgsFor } from './compiled-entry.ts';
 import { REPO_ROOT } from './infra/paths.ts';
 import { freePort } from './infra/ports.ts';
 import { ServerProcess } from './infra/server-process.ts';
@@ -19,7 +18,7 @@ function nodeService(
 ) {
   return new ServerProcess(name, {
     command: process.execPath,
-    args: [...nodeArgsFor(script), ...args],
+    args: ['--import', 'tsx', join(REPO_ROOT, script), ...args],
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     logFile,
