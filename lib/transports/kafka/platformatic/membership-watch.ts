@@ -4,7 +4,7 @@ import { isProtocolError } from './errors.ts';
 /** The answers of a broker that is not (or no longer) the group's coordinator. */
 const MOVED = ['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE'] as const;
 
-export const coordinatorMoved = (err: unknown): boolean =>
+const coordinatorMoved = (err: unknown): boolean =>
   MOVED.some((name) => isProtocolError(err, name));
 
 /**
