@@ -85,7 +85,7 @@ export async function openSession(deps: SessionDeps): Promise<ConsumerSession> {
       autocommit: false,
     });
   } catch (err) {
-    await quietly(forceClose(consumer));
+    await quietly(() => forceClose(consumer), deps.log);
     throw err;
   }
   return runSession({ deps, consumer, stream, protocol, ended, fail });
@@ -153,8 +153,8 @@ function runSession(r: Running): ConsumerSession {
             boundMs: k.rebalanceTimeoutMs,
             log: deps.log,
           });
-        await quietly(stream.close());
-        await quietly(forceClose(consumer));
+        await quietly(() => stream.close(), deps.log);
+        await quietly(() => forceClose(consumer), deps.log);
       })()),
   };
 }
@@ -310,8 +310,11 @@ function byPartition(batch: readonly PlatformaticMessage[]): Map<number, Platfor
 const lastOffsets = (batch: readonly PlatformaticMessage[]) =>
   new Map(batch.map((m) => [m.partition, m.offset + 1n] as const));
 
-async function quietly(p: Promise<unknown>): Promise<void> {
-  await withTimeout(p, CLOSE_TIMEOUT_MS, () => new Error('close timed out')).catch(
-    (err: unknown) => void errorMessage(err),
-  );
+/** Closes, bounded in time; a close that fails (even by a synchronous throw) is only logged. */
+async function quietly(close: () => Promise<unknown>, log: Logger): Promise<void> {
+  await withTimeout(
+    Promise.resolve().then(close),
+    CLOSE_TIMEOUT_MS,
+    () => new Error('close timed out'),
+  ).catch((err: unknown) => log.warn({ err: errorMessage(err) }, 'kafka consumer close failed'));
 }

@@ -138,7 +138,12 @@ async function superviseSessions(
     onOpen();
     const why = await Promise.race([session.ended, drained]);
     // Drained or failed, the session ends the same way: in-flight work finished, committed.
-    await session.close();
+    // A close that fails must not end the loop: the worker would live on with no consumer.
+    await session
+      .close()
+      .catch((err: unknown) =>
+        deps.log.warn({ err: errorMessage(err) }, 'kafka consumer session did not close cleanly'),
+      );
     if (drain.aborted) return;
     deps.log.warn({ err: errorMessage(why) }, 'kafka consumer session ended; starting a new one');
     await sleep(backoffMs(1, RESTART), undefined, { signal: drain }).catch(() => {});
