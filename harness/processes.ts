@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { nodeArgsFor } from './compiled-entry.ts';
 import { REPO_ROOT } from './infra/paths.ts';
 import { freePort } from './infra/ports.ts';
 import { ServerProcess } from './infra/server-process.ts';
@@ -18,7 +19,7 @@ function nodeService(
 ) {
   return new ServerProcess(name, {
     command: process.execPath,
-    args: ['--import', 'tsx', join(REPO_ROOT, script), ...args],
+    args: [...nodeArgsFor(script), ...args],
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
     logFile,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { TransportName } from '../lib/envelope.ts';
 import type { PoolState } from '../workers/supervisor.ts';
+import { nodeArgsFor } from './compiled-entry.ts';
 import { REPO_ROOT } from './infra/paths.ts';
 import { freePort } from './infra/ports.ts';
 import { ServerProcess, type ExitStatus } from './infra/server-process.ts';
@@ -66,9 +66,7 @@ export class WorkerPool {
     const proc = new ServerProcess(name, {
       command: process.execPath,
       args: [
-        '--import',
-        'tsx',
-        join(REPO_ROOT, o.entry ?? 'workers/main.ts'),
+        ...nodeArgsFor(o.entry ?? 'workers/main.ts'),
         ...['--transport', this.transport, '--size', String(this.desiredSize)],
       ],
       cwd: REPO_ROOT,
