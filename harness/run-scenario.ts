@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../lib/config.ts';
 import { TRANSPORTS, type TransportName } from '../lib/envelope.ts';
-import { ConfigError } from '../lib/errors.ts';
+import { ConfigError, errorMessage } from '../lib/errors.ts';
 import type { FaultStep, Scenario } from './scenario.ts';
 import { validateScenario } from './validate-scenario.ts';
 import { gatherCheckInputs, locateLost, processedCounts, waitForDrain } from './check-inputs.ts';
 import { check, zombieFaultLabels, type CheckResult } from './checker/index.ts';
+import { markBrokerLogs, saveBrokerLogExcerpt } from './broker-log-excerpt.ts';
 import { awaitWholeCluster } from './cluster-health.ts';
 import { createClient } from './client.ts';
 import { checkExpectations, observeSignals, type ExpectationResult } from './expectations.ts';
@@ -96,6 +97,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const plan = await planRun(options);
   const { scenario } = options;
   const infra = options.infra ?? (await startInfraFor(scenario, options.log));
+  const logMark = await markBrokerLogs(infra);
   const clock = createClock();
   const history = openHistory(plan, infra, clock);
   const system = await assembleSystem({
@@ -128,6 +130,9 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
     await run.sampler?.stop();
     history.close();
     await system.stop();
+    await saveBrokerLogExcerpt(logMark, plan.runId, join(plan.runDir, 'kafka-brokers.log')).catch(
+      (err: unknown) => options.log?.(`kafka log excerpt not saved: ${errorMessage(err)}`),
+    );
     if (options.infra === undefined) await infra.stop();
   }
 }

@@ -58,6 +58,10 @@ export class ServerProcess {
     return this.child?.pid;
   }
 
+  get logFile(): string {
+    return this.cmd.logFile;
+  }
+
   get running(): boolean {
     return (
       this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null

@@ -18,6 +18,10 @@ export abstract class SpawnedServer implements ManagedServer {
     return this.process.running;
   }
 
+  get logFile(): string {
+    return this.process.logFile;
+  }
+
   kill(): Promise<void> {
     return this.process.kill();
   }

@@ -54,6 +54,8 @@ export interface ManagedServer {
   /** Its loopback port, where it has one of its own (the Redis nodes: role faults map
    * Sentinel's answer to a node by it). */
   readonly port?: number;
+  /** Where its output goes, for providers that keep one on this machine. */
+  readonly logFile?: string;
   /** SIGKILL the server's whole process group; data on disk stays. */
   kill(): Promise<void>;
   /** Start it again on the same ports and data dir, and wait until it is ready. */

@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { expect } from 'chai';
 import type { Infra } from '../../harness/infra/index.ts';
 import { runScenario } from '../../harness/run-scenario.ts';
@@ -24,4 +26,12 @@ export const provesOn = (infra: () => Infra) => (scenario: Scenario, seed: strin
       `${summary}\n${outcome.result.unknownReasons.join('\n')}`,
     ).to.equal(true);
     expect(outcome.expectations.failures, 'the faults must bite').to.deep.equal([]);
+    if (keepsKafkaLogs(infra()) && outcome.result.perTransport.kafka) {
+      // The coordinator's account of the run's group, for whoever reads a failed run.
+      const excerpt = await readFile(join(outcome.runDir, 'kafka-brokers.log'), 'utf8');
+      expect(excerpt).to.include(`Stabilized group workers-${basename(outcome.runDir)}`);
+    }
   };
+
+const keepsKafkaLogs = (infra: Infra) =>
+  [...infra.servers.values()].some((s) => s.name.startsWith('kafka') && s.logFile !== undefined);

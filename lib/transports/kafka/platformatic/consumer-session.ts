@@ -1,4 +1,4 @@
-import { Consumer, type GroupAssignment } from '@platformatic/kafka';
+import { Consumer, kOptions, type GroupAssignment } from '@platformatic/kafka';
 import type { Config } from '../../../config.ts';
 import { errorMessage } from '../../../errors.ts';
 import { failpoint } from '../../../failpoints.ts';
@@ -148,11 +148,13 @@ function runSession(r: Running): ConsumerSession {
         watch.stop();
         // A lost membership's commits fail as its heartbeats did (or a moved coordinator
         // refuses them): the next session redelivers what was done since the last one.
-        if (!membership.lost())
+        if (!membership.lost()) {
+          stopRejoiningOnRefusedCommits(consumer);
           await commitBeforeLeaving(consumer, () => committer.commit(ownership.committable()), {
             boundMs: k.rebalanceTimeoutMs,
             log: deps.log,
           });
+        }
         await quietly(() => stream.close(), deps.log);
         await quietly(() => forceClose(consumer), deps.log);
       })()),
@@ -199,9 +201,22 @@ function watchGroup(
 }
 
 /**
- * The last commit of a session. A round in progress refuses it (the client joins again and
- * retries, a few times), and a drain often lands in one: the pool restarts its workers in
- * turn. We still own our partitions until we leave, so it is tried again as each round
+ * The client answers a refused commit by joining again, up to `retries` times, before it
+ * reports the failure; and a join by the group's leader starts a round for every member, in
+ * which the commit retried is refused again. A leaving leader's final commit kept its group
+ * rebalancing every half second until the bound below ran out (the coordinator's log: "Leader
+ * ... re-joining group during Stable", twenty times over), and what it had done was
+ * redelivered. A leaving member has no next generation to join: from here its commits fail
+ * at once and commitBeforeLeaving tries again when the round is over. The heartbeat still
+ * rejoins a round that others start, which must not wait for us.
+ */
+function stopRejoiningOnRefusedCommits(consumer: Consumer): void {
+  consumer[kOptions].retries = false;
+}
+
+/**
+ * The last commit of a session. A round in progress refuses it, and a drain often lands in
+ * one: the pool restarts its workers in turn. We still own our partitions until we leave, so it is tried again as each round
  * settles, for up to `boundMs` (the rebalance timeout, after which the group has moved them
  * anyway). Leaving without it would redeliver everything done since the last commit.
  */
