@@ -70,15 +70,19 @@ describe('role nemeses and the healed-state check (cluster topology)', function 
     expect(await awaitWholeCluster(infra(), 60000)).to.deep.equal([]);
   });
 
+  // Not the active controller: a new one restarts every broker's session, so its fencing
+  // (which empties the ISRs) came 5.2-6.4 s after the kill, 2.8-3.2 s for a plain broker.
   it('the healed-state check fails while a Kafka node is down, and passes once it is back', async function () {
     this.timeout(180000);
-    const server = infra().servers.get('kafka-3');
+    const victim = ((await activeController(infra())) % 3) + 1;
+    const server = infra().servers.get(`kafka-${victim}`);
     await server?.kill();
     try {
       const problems = await awaitWholeCluster(infra(), 6000);
       process.stderr.write(`      not whole: ${problems.slice(0, 3).join('; ')} ...\n`);
-      expect(problems).to.include('kafka nodes 3 do not answer');
-      expect(problems.some((p) => /ISR \[1,2\], not all 3/.test(p))).to.equal(true);
+      expect(problems).to.include(`kafka nodes ${victim} do not answer`);
+      const rest = [1, 2, 3].filter((n) => n !== victim).join(',');
+      expect(problems.some((p) => p.includes(`ISR [${rest}], not all 3`))).to.equal(true);
     } finally {
       await server?.restart();
     }
