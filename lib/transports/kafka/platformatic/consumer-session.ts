@@ -216,9 +216,10 @@ function stopRejoiningOnRefusedCommits(consumer: Consumer): void {
 
 /**
  * The last commit of a session. A round in progress refuses it, and a drain often lands in
- * one: the pool restarts its workers in turn. We still own our partitions until we leave, so it is tried again as each round
- * settles, for up to `boundMs` (the rebalance timeout, after which the group has moved them
- * anyway). Leaving without it would redeliver everything done since the last commit.
+ * one: the pool restarts its workers in turn. We still own our partitions until we leave,
+ * so it is tried again as each round settles, for up to `boundMs` (the rebalance timeout,
+ * after which the group has moved them anyway). Leaving without it would redeliver
+ * everything done since the last commit.
  */
 async function commitBeforeLeaving(
   consumer: Consumer,
