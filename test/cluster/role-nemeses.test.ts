@@ -7,7 +7,7 @@ import { ensureKafkaTopics } from '../../lib/transports/kafka/topics.ts';
 import { awaitWholeCluster } from '../../harness/cluster-health.ts';
 import { endpointsToEnv } from '../../harness/infra/index.ts';
 import { faultPackage, type FaultSpec, type NemesisContext } from '../../harness/nemesis/index.ts';
-import { activeController, busiestLeader } from '../../harness/nemesis/kafka-roles.ts';
+import { activeController, busiestLeader, kafkaNodes } from '../../harness/nemesis/kafka-roles.ts';
 import { redisPrimary } from '../../harness/nemesis/redis-roles.ts';
 import { createRandom } from '../../harness/random.ts';
 import { useClusterInfra } from '../support/infra.ts';
@@ -74,14 +74,16 @@ describe('role nemeses and the healed-state check (cluster topology)', function 
   // (which empties the ISRs) came 5.2-6.4 s after the kill, 2.8-3.2 s for a plain broker.
   it('the healed-state check fails while a Kafka node is down, and passes once it is back', async function () {
     this.timeout(180000);
-    const victim = ((await activeController(infra())) % 3) + 1;
+    const nodes = [...kafkaNodes(infra()).keys()];
+    const controller = await activeController(infra());
+    const victim = nodes.find((n) => n !== controller)!;
     const server = infra().servers.get(`kafka-${victim}`);
     await server?.kill();
     try {
       const problems = await awaitWholeCluster(infra(), 6000);
       process.stderr.write(`      not whole: ${problems.slice(0, 3).join('; ')} ...\n`);
       expect(problems).to.include(`kafka nodes ${victim} do not answer`);
-      const rest = [1, 2, 3].filter((n) => n !== victim).join(',');
+      const rest = nodes.filter((n) => n !== victim).join(',');
       expect(problems.some((p) => p.includes(`ISR [${rest}], not all 3`))).to.equal(true);
     } finally {
       await server?.restart();

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { expect } from 'chai';
+import { markBrokerLogs } from '../../harness/broker-log-excerpt.ts';
 import type { Infra } from '../../harness/infra/index.ts';
 import { runScenario } from '../../harness/run-scenario.ts';
 import type { Scenario } from '../../harness/scenario.ts';
@@ -26,12 +27,9 @@ export const provesOn = (infra: () => Infra) => (scenario: Scenario, seed: strin
       `${summary}\n${outcome.result.unknownReasons.join('\n')}`,
     ).to.equal(true);
     expect(outcome.expectations.failures, 'the faults must bite').to.deep.equal([]);
-    if (keepsKafkaLogs(infra()) && outcome.result.perTransport.kafka) {
+    if ((await markBrokerLogs(infra())).length > 0 && outcome.result.perTransport.kafka) {
       // The coordinator's account of the run's group, for whoever reads a failed run.
       const excerpt = await readFile(join(outcome.runDir, 'kafka-brokers.log'), 'utf8');
       expect(excerpt).to.include(`Stabilized group workers-${basename(outcome.runDir)}`);
     }
   };
-
-const keepsKafkaLogs = (infra: Infra) =>
-  [...infra.servers.values()].some((s) => s.name.startsWith('kafka') && s.logFile !== undefined);
